@@ -1,0 +1,68 @@
+internal import CHiredis
+internal import NIOCore
+
+/// Parses replies with hiredis's reply reader. One decoder per connection, used on its event loop only.
+///
+/// The reader's error state is sticky: after `protocolError` the decoder is unusable and its connection must close.
+final class RESPDecoder {
+    private let reader: UnsafeMutablePointer<redisReader>
+
+    init() {
+        guard let reader = redisReaderCreate() else { fatalError("hiredis could not allocate a reply reader") }
+        self.reader = reader
+    }
+
+    deinit {
+        redisReaderFree(self.reader)
+    }
+
+    func feed(_ buffer: ByteBuffer) throws(RedisClientError) {
+        let status = buffer.withUnsafeReadableBytes { bytes -> Int32 in
+            guard let base = bytes.baseAddress else { return REDIS_OK }
+            return redisReaderFeed(self.reader, base.assumingMemoryBound(to: CChar.self), bytes.count)
+        }
+        guard status == REDIS_OK else { throw .protocolError(self.errorText) }
+    }
+
+    /// The next complete reply, or nil when more bytes are needed.
+    func next() throws(RedisClientError) -> RedisValue? {
+        var reply: UnsafeMutableRawPointer?
+        guard redisReaderGetReply(self.reader, &reply) == REDIS_OK else { throw .protocolError(self.errorText) }
+        guard let reply else { return nil }
+        defer { freeReplyObject(reply) }
+        return Self.value(of: reply.assumingMemoryBound(to: redisReply.self))
+    }
+
+    private var errorText: String {
+        withUnsafeBytes(of: self.reader.pointee.errstr) { bytes in
+            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+
+    private static func value(of reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
+        let r = reply.pointee
+        switch r.type {
+        case REDIS_REPLY_INTEGER:
+            return .integer(Int64(r.integer))
+        case REDIS_REPLY_NIL:
+            return .null
+        case REDIS_REPLY_STRING:
+            return .bulk(Array(UnsafeRawBufferPointer(start: r.str, count: r.len)))
+        case REDIS_REPLY_STATUS:
+            return .status(Self.text(r))
+        case REDIS_REPLY_ERROR:
+            return .error(RedisServerError(reply: Self.text(r)))
+        case REDIS_REPLY_ARRAY:
+            guard let elements = r.element else { return .array([]) }
+            return .array((0..<r.elements).map { index in
+                elements[index].map(Self.value(of:)) ?? .null
+            })
+        default:
+            return .null
+        }
+    }
+
+    private static func text(_ reply: redisReply) -> String {
+        String(decoding: UnsafeRawBufferPointer(start: reply.str, count: reply.len), as: UTF8.self)
+    }
+}

@@ -1,0 +1,204 @@
+public import Logging
+public import NIOCore
+public import NIOPosix
+public import ServiceLifecycle
+internal import Synchronization
+
+/// A pool of pipelined Redis connections that keeps itself connected.
+///
+/// Run it as a `Service`: each pool slot connects, authenticates, selects the database, names itself and loads the
+/// registered scripts, then waits for its connection to drop and reconnects with jittered exponential backoff.
+/// Commands go to the least busy live connection and never wait for one: with no connection up they fail at once
+/// (`notConnected`), past `maxInFlight` they are refused (`overloaded`).
+public final class RedisClient: Service, Sendable {
+    public let configuration: RedisConfiguration
+    private let scripts: [RedisScript]
+    private let logger: Logger
+    private let eventLoopGroup: any EventLoopGroup
+    private let state: Mutex<PoolState>
+    private let inFlightCount = Atomic<Int>(0)
+
+    private struct PoolState {
+        var connections: [RedisConnection?]
+        var scriptSHAs: [RedisScript: String] = [:]
+        var shuttingDown = false
+    }
+
+    public init(
+        configuration: RedisConfiguration,
+        scripts: [RedisScript] = [],
+        logger: Logger,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.configuration = configuration
+        self.scripts = scripts
+        self.logger = logger
+        self.eventLoopGroup = eventLoopGroup
+        self.state = Mutex(PoolState(connections: Array(repeating: nil, count: max(1, configuration.poolSize))))
+    }
+
+    // MARK: Service
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for slot in 0..<self.state.withLock({ $0.connections.count }) {
+                group.addTask { await self.maintain(slot: slot) }
+            }
+            // Returns on graceful shutdown, throws on cancellation; either way the pool winds down.
+            if (try? await gracefulShutdown()) != nil {
+                await self.drain()
+            }
+            self.state.withLock { $0.shuttingDown = true }
+            group.cancelAll()
+        }
+        self.logger.info("redis client stopped")
+    }
+
+    // MARK: Commands
+
+    /// Sends one command; an error reply is thrown as `RedisServerError`.
+    public func send(_ arguments: [String]) async throws -> RedisValue {
+        try RedisConnection.unwrap(try await self.sendRaw(arguments))
+    }
+
+    /// Runs a script by `EVALSHA`; when Redis has lost it (`NOSCRIPT` after a restart, failover or `SCRIPT FLUSH`)
+    /// falls back to `EVAL`, which runs it and caches it again. `NOSCRIPT` means nothing ran, so this is safe.
+    public func evalScript(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> RedisValue {
+        let tail = [String(keys.count)] + keys + arguments
+        if let sha = self.state.withLock({ $0.scriptSHAs[script] }) {
+            do {
+                return try await self.send(["EVALSHA", sha] + tail)
+            } catch let error as RedisServerError where error.code == "NOSCRIPT" {
+                self.logger.notice("redis lost a script, sending it again", metadata: ["script": "\(script.name)"])
+            }
+        }
+        return try await self.send(["EVAL", script.source] + tail)
+    }
+
+    /// True while at least one connection is up and every registered script has been loaded.
+    public var isReady: Bool {
+        self.state.withLock { state in
+            state.connections.contains { $0?.isActive == true } && state.scriptSHAs.count == self.scripts.count
+        }
+    }
+
+    /// Commands sent through the pool and not yet answered.
+    public var inFlight: Int { self.inFlightCount.load(ordering: .relaxed) }
+
+    private func sendRaw(_ arguments: [String]) async throws -> RedisValue {
+        let connection = try self.lease()
+        defer { self.inFlightCount.subtract(1, ordering: .relaxed) }
+        return try await connection.sendFuture(arguments).get()
+    }
+
+    /// Reserves a place in flight and picks the live connection with the fewest commands pending.
+    private func lease() throws(RedisClientError) -> RedisConnection {
+        let limit = self.configuration.maxInFlight
+        guard self.inFlightCount.add(1, ordering: .relaxed).newValue <= limit else {
+            self.inFlightCount.subtract(1, ordering: .relaxed)
+            throw .overloaded(limit: limit)
+        }
+        let picked: Result<RedisConnection, RedisClientError> = self.state.withLock { state in
+            if state.shuttingDown { return .failure(.shuttingDown) }
+            var best: RedisConnection?
+            for case let connection? in state.connections where connection.isActive {
+                if best == nil || connection.inFlight < best!.inFlight {
+                    best = connection
+                }
+            }
+            return best.map { .success($0) } ?? .failure(.notConnected)
+        }
+        switch picked {
+        case .success(let connection):
+            return connection
+        case .failure(let error):
+            self.inFlightCount.subtract(1, ordering: .relaxed)
+            throw error
+        }
+    }
+
+    // MARK: Connections
+
+    private func maintain(slot: Int) async {
+        var backoff = Backoff(
+            baseMilliseconds: self.configuration.reconnectBaseMilliseconds,
+            maxMilliseconds: self.configuration.reconnectMaxMilliseconds
+        )
+        var random = SystemRandomNumberGenerator()
+        var logger = self.logger
+        logger[metadataKey: "redis.slot"] = "\(slot)"
+        while !Task.isCancelled {
+            do {
+                let connection = try await self.connectAndHandshake()
+                backoff.reset()
+                self.state.withLock { $0.connections[slot] = connection }
+                logger.info("redis connected", metadata: ["redis.address": "\(self.address)"])
+                await withTaskCancellationHandler {
+                    try? await connection.closeFuture.get()
+                } onCancel: {
+                    connection.channel.close(promise: nil)
+                }
+                self.state.withLock { state in
+                    if state.connections[slot] === connection { state.connections[slot] = nil }
+                }
+                if Task.isCancelled { return }
+                logger.warning("redis connection lost", metadata: ["redis.address": "\(self.address)"])
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning(
+                    "redis connect failed",
+                    metadata: ["redis.address": "\(self.address)", "error": "\(error)", "attempt": "\(backoff.failures + 1)"]
+                )
+            }
+            try? await Task.sleep(for: .milliseconds(backoff.nextDelayMilliseconds(using: &random)))
+        }
+    }
+
+    private var address: String { "\(self.configuration.host):\(self.configuration.port)" }
+
+    /// Connects and pipelines the whole handshake in one round trip: AUTH, SELECT, CLIENT SETNAME, SCRIPT LOAD.
+    private func connectAndHandshake() async throws -> RedisConnection {
+        let configuration = self.configuration
+        let connection = try await RedisConnection.connect(
+            host: configuration.host,
+            port: configuration.port,
+            connectTimeout: .milliseconds(Int64(configuration.connectTimeoutMilliseconds)),
+            commandTimeout: .milliseconds(Int64(configuration.commandTimeoutMilliseconds)),
+            on: self.eventLoopGroup.any()
+        )
+        do {
+            var setup: [EventLoopFuture<RedisValue>] = []
+            if let password = configuration.password {
+                let auth = configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
+                setup.append(connection.sendFuture(auth))
+            }
+            setup.append(connection.sendFuture(["SELECT", String(configuration.database)]))
+            setup.append(connection.sendFuture(["CLIENT", "SETNAME", configuration.clientName]))
+            let loads = self.scripts.map { connection.sendFuture(["SCRIPT", "LOAD", $0.source]) }
+            for reply in setup {
+                _ = try RedisConnection.unwrap(try await reply.get())
+            }
+            var shas: [RedisScript: String] = [:]
+            for (script, reply) in zip(self.scripts, loads) {
+                guard let sha = try RedisConnection.unwrap(try await reply.get()).string else {
+                    throw RedisClientError.protocolError("SCRIPT LOAD of \(script.name) returned no SHA")
+                }
+                shas[script] = sha
+            }
+            self.state.withLock { $0.scriptSHAs.merge(shas) { _, new in new } }
+            return connection
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    /// Stops taking commands and waits, up to the drain timeout, for those in flight to be answered.
+    private func drain() async {
+        self.state.withLock { $0.shuttingDown = true }
+        let deadline = ContinuousClock.now + .milliseconds(self.configuration.drainTimeoutMilliseconds)
+        while self.inFlight > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}

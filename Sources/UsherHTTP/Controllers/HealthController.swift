@@ -1,0 +1,35 @@
+internal import Hummingbird
+internal import RedisClient
+
+/// Liveness and readiness for load balancers and orchestrators.
+struct HealthController {
+    let redis: RedisClient
+
+    struct Status: ResponseEncodable {
+        let status: String
+    }
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("healthz", use: self.live)
+        router.get("readyz", use: self.ready)
+    }
+
+    /// The process is up and serving HTTP; says nothing of Redis, so an orchestrator does not restart Usher when
+    /// Redis is down (Usher recovers from that by itself).
+    @Sendable func live(_ request: Request, context: BasicRequestContext) -> Status {
+        Status(status: "ok")
+    }
+
+    /// Ready only while Redis answers a round trip now and every script is loaded.
+    @Sendable func ready(_ request: Request, context: BasicRequestContext) async throws -> Status {
+        guard self.redis.isReady else {
+            throw APIError.unavailable("Redis is not connected or the scripts are not loaded")
+        }
+        do {
+            _ = try await self.redis.send(["PING"])
+        } catch {
+            throw APIError.unavailable("Redis did not answer: \(error)")
+        }
+        return Status(status: "ready")
+    }
+}

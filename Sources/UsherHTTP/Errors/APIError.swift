@@ -1,0 +1,45 @@
+public import Hummingbird
+
+/// An error as clients see it: an HTTP status and `{"error": {"code", "message"}}`, where `code` is stable and
+/// machine-readable and `message` is for people.
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    /// Seconds after which a retry makes sense, sent as `Retry-After`.
+    public let retryAfterSeconds: Int?
+
+    public init(status: HTTPResponse.Status, code: String, message: String, retryAfterSeconds: Int? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// Redis cannot be reached: the client should come back shortly.
+    public static func unavailable(_ message: String) -> APIError {
+        APIError(status: .serviceUnavailable, code: "unavailable", message: message, retryAfterSeconds: 1)
+    }
+
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+        }
+
+        let error: Detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try context.responseEncoder.encode(
+            Body(error: .init(code: self.code, message: self.message)),
+            from: request,
+            context: context
+        )
+        response.status = self.status
+        if let retryAfterSeconds {
+            response.headers[.retryAfter] = String(retryAfterSeconds)
+        }
+        return response
+    }
+}

@@ -1,0 +1,26 @@
+public import Logging
+public import RedisClient
+
+/// Everything the HTTP application needs, read once at start-up (see the executable's configuration loader).
+public struct UsherConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// The root admin token; `nil` leaves the admin API closed.
+    public var adminToken: String?
+    public var redis: RedisConfiguration
+    public var logLevel: Logger.Level
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        adminToken: String? = nil,
+        redis: RedisConfiguration = RedisConfiguration(),
+        logLevel: Logger.Level = .info
+    ) {
+        self.host = host
+        self.port = port
+        self.adminToken = adminToken
+        self.redis = redis
+        self.logLevel = logLevel
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Usher: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "usher",
+        abstract: "The availability-aware chat invitation broker.",
+        subcommands: [ServeCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import RedisClient
+import ServiceLifecycle
+
+/// Where the integration tests find Redis: the server named by `USHER_TEST_REDIS_URL` (CI starts one), or else a
+/// private `redis-server` per test. Tests that stop or restart Redis always use a private one.
+enum TestRedis {
+    static var logger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    static func withConfiguration<T>(_ body: (RedisConfiguration) async throws -> T) async throws -> T {
+        if let url = ProcessInfo.processInfo.environment["USHER_TEST_REDIS_URL"], !url.isEmpty {
+            var configuration = RedisConfiguration(clientName: "usher-test")
+            try configuration.apply(url: url)
+            return try await body(configuration)
+        }
+        return try await self.withPrivateServer { server in
+            try await body(RedisConfiguration(port: server.port, clientName: "usher-test"))
+        }
+    }
+
+    static func withPrivateServer<T>(password: String? = nil, _ body: (RedisServerProcess) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("usher-test-\(UUID().uuidString)")
+        let server = try await RedisServerProcess.start(dataDirectory: directory, persistent: false, password: password)
+        defer {
+            server.stop()
+            try? FileManager.default.removeItem(at: directory)
+        }
+        return try await body(server)
+    }
+
+    /// Runs the client as a service for the duration of `body`, once it is ready.
+    static func withClient<T: Sendable>(
+        _ configuration: RedisConfiguration,
+        scripts: [RedisScript] = [],
+        waitUntilReady: Bool = true,
+        _ body: @Sendable (RedisClient) async throws -> T
+    ) async throws -> T {
+        let client = RedisClient(configuration: configuration, scripts: scripts, logger: self.logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.run()
+                return nil
+            }
+            if waitUntilReady {
+                try await self.eventually("the client connects") { client.isReady }
+            }
+            let result = try await body(client)
+            group.cancelAll()
+            return result
+        }
+    }
+
+    struct Timeout: Error, CustomStringConvertible {
+        let what: String
+        var description: String { "timed out waiting until \(self.what)" }
+    }
+
+    /// Polls `condition` until it holds, failing after `seconds`.
+    static func eventually(_ what: String, seconds: Double = 5, _ condition: () async -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw Timeout(what: what)
+    }
+
+    /// A key prefix of its own for each test, so tests sharing CI's Redis never see each other's keys.
+    static func prefix() -> String { "usher-test:\(UUID().uuidString):" }
+}
