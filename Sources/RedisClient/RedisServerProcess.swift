@@ -3,11 +3,12 @@ internal import NIOCore
 
 /// A private `redis-server` child process on loopback, for running Usher without configuring Redis, and for tests
 /// that must stop and start a server.
+/// `Process` is not `Sendable`, but only its thread-safe members (`isRunning`, the pid) are used after launch.
 public final class RedisServerProcess: @unchecked Sendable {
     public let port: Int
     public let dataDirectory: URL
     private let process: Process
-    private let lock = NSLock()
+    private let password: String?
 
     public enum StartError: Error, CustomStringConvertible {
         case notInstalled(searched: [String])
@@ -24,8 +25,9 @@ public final class RedisServerProcess: @unchecked Sendable {
         }
     }
 
-    private init(port: Int, dataDirectory: URL, process: Process) {
+    private init(port: Int, dataDirectory: URL, process: Process, password: String?) {
         self.port = port
+        self.password = password
         self.dataDirectory = dataDirectory
         self.process = process
     }
@@ -59,15 +61,18 @@ public final class RedisServerProcess: @unchecked Sendable {
             "--appendonly", persistent ? "yes" : "no",
             "--logfile", logFile.path,
         ] + (password.map { ["--requirepass", $0] } ?? [])
+        // Redis writes to its log file; an inherited stdout would keep a parent's pipe open after the parent died.
         process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
-        let server = RedisServerProcess(port: port, dataDirectory: dataDirectory, process: process)
+        let server = RedisServerProcess(port: port, dataDirectory: dataDirectory, process: process, password: password)
         let deadline = ContinuousClock.now + .seconds(startTimeoutSeconds)
         while ContinuousClock.now < deadline, process.isRunning {
             if await Self.serverProcessID(port: port, password: password) == process.processIdentifier { return server }
             try await Task.sleep(for: .milliseconds(20))
         }
-        server.stop()
+        await server.stop()
         let log = (try? String(contentsOf: logFile, encoding: .utf8)).map { String($0.suffix(2_000)) } ?? ""
         throw StartError.didNotAnswer(port: port, seconds: startTimeoutSeconds, log: log)
     }
@@ -76,13 +81,34 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     public var processIdentifier: Int32 { self.process.processIdentifier }
 
-    /// Stops the server with SIGTERM (it writes its append-only file first) and waits for it to exit.
-    public func stop() {
-        self.lock.withLock {
-            guard self.process.isRunning else { return }
-            self.process.terminate()
-            self.process.waitUntilExit()
+    /// Stops the server with `SHUTDOWN` (it flushes its append-only file first) and waits for it to exit; SIGKILL
+    /// after `timeoutSeconds`. A command rather than SIGTERM, because a child started from a thread that blocks
+    /// signals (libdispatch's workers do) inherits that mask and would never see the SIGTERM.
+    public func stop(timeoutSeconds: Int = 10) async {
+        guard self.process.isRunning else { return }
+        if let connection = try? await RedisConnection.connect(
+            host: "127.0.0.1",
+            port: self.port,
+            connectTimeout: .milliseconds(500),
+            commandTimeout: .seconds(Int64(timeoutSeconds))
+        ) {
+            if let password {
+                _ = try? await connection.send(["AUTH", password])
+            }
+            _ = try? await connection.send(["SHUTDOWN"])  // no reply: the server closes the connection as it exits
+            await connection.close()
         }
+        if await self.exited(within: .seconds(timeoutSeconds)) { return }
+        kill(self.process.processIdentifier, SIGKILL)
+        _ = await self.exited(within: .seconds(timeoutSeconds))
+    }
+
+    private func exited(within timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while self.process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return !self.process.isRunning
     }
 
     /// The pid of whatever Redis answers on the port, so a foreign server that got the port first is not mistaken

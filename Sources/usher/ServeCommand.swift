@@ -72,14 +72,20 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.redis.port = server.port
             embedded = server
         }
-        defer {
-            if let embedded {
-                logger.info("stopping the private redis-server")
-                embedded.stop()
-            }
-        }
         let app = buildApplication(configuration: configuration, logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            await Self.stop(embedded, logger: logger)
+            throw error
+        }
+        await Self.stop(embedded, logger: logger)
+    }
+
+    private static func stop(_ embedded: RedisServerProcess?, logger: Logger) async {
+        guard let embedded else { return }
+        logger.info("stopping the private redis-server")
+        await embedded.stop()
     }
 
     private static func startEmbeddedRedis(settings: ServeSettings, logger: Logger) async throws -> RedisServerProcess {

@@ -8,7 +8,7 @@ import ServiceLifecycle
 enum TestRedis {
     static var logger: Logger {
         var logger = Logger(label: "test")
-        logger.logLevel = .warning
+        logger.logLevel = .error
         return logger
     }
 
@@ -26,11 +26,15 @@ enum TestRedis {
     static func withPrivateServer<T>(password: String? = nil, _ body: (RedisServerProcess) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("usher-test-\(UUID().uuidString)")
         let server = try await RedisServerProcess.start(dataDirectory: directory, persistent: false, password: password)
-        defer {
-            server.stop()
-            try? FileManager.default.removeItem(at: directory)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
         }
-        return try await body(server)
     }
 
     /// Runs the client as a service for the duration of `body`, once it is ready.
@@ -38,7 +42,7 @@ enum TestRedis {
         _ configuration: RedisConfiguration,
         scripts: [RedisScript] = [],
         waitUntilReady: Bool = true,
-        _ body: @Sendable (RedisClient) async throws -> T
+        _ body: (RedisClient) async throws -> T
     ) async throws -> T {
         let client = RedisClient(configuration: configuration, scripts: scripts, logger: self.logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
