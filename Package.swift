@@ -62,10 +62,21 @@ var package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: where to find Redis, private servers, polling helpers.
+        .target(
+            name: "RedisTestSupport",
+            dependencies: [
+                "RedisClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RedisTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RedisClientTests",
             dependencies: [
                 "RedisClient",
+                "RedisTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -77,6 +88,7 @@ var package = Package(
             name: "UsherHTTPTests",
             dependencies: [
                 "RedisClient",
+                "RedisTestSupport",
                 "UsherHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

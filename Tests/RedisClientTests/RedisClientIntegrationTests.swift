@@ -1,5 +1,7 @@
 import Foundation
+import RedisTestSupport
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 @testable import RedisClient
@@ -136,25 +138,34 @@ struct RedisClientIntegrationTests {
     func restartDuringTraffic() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("usher-restart-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var server = try await RedisServerProcess.start(dataDirectory: directory, persistent: false)
-        let port = server.port
+        let servers = PrivateServers()
+        let port = try await servers.start(dataDirectory: directory).port
         let configuration = RedisConfiguration(port: port, poolSize: 2, reconnectMaxMilliseconds: 500)
-        let outcome = try await TestRedis.withClient(configuration) { client in
-            try await withThrowingTaskGroup(of: Traffic.self) { group in
-                for worker in 0..<8 {
-                    group.addTask { await Traffic.run(client: client, key: "restart:\(worker)", seconds: 2.5) }
+        let outcome: Traffic
+        do {
+            outcome = try await TestRedis.withClient(configuration) { client in
+                try await withThrowingTaskGroup(of: Traffic.self) { group in
+                    let stop = StopFlag()
+                    for worker in 0..<8 {
+                        group.addTask { await Traffic.run(client: client, key: "restart:\(worker)", until: stop) }
+                    }
+                    try await Task.sleep(for: .milliseconds(500))
+                    await servers.stopAll()
+                    try await Task.sleep(for: .milliseconds(300))
+                    _ = try await servers.start(port: port, dataDirectory: directory)
+                    try await TestRedis.eventually("the client is back", seconds: 5) {
+                        (try? await client.send(["PING"]))?.string == "PONG"
+                    }
+                    try await Task.sleep(for: .milliseconds(200))
+                    stop.set()
+                    return try await group.reduce(into: Traffic()) { $0.merge($1) }
                 }
-                try await Task.sleep(for: .milliseconds(500))
-                await server.stop()
-                try await Task.sleep(for: .milliseconds(300))
-                server = try await RedisServerProcess.start(port: port, dataDirectory: directory, persistent: false)
-                try await TestRedis.eventually("the client is back", seconds: 5) {
-                    (try? await client.send(["PING"]))?.string == "PONG"
-                }
-                return try await group.reduce(into: Traffic()) { $0.merge($1) }
             }
+        } catch {
+            await servers.stopAll()
+            throw error
         }
-        await server.stop()
+        await servers.stopAll()
         #expect(outcome.unexpectedErrors.isEmpty, "errors that are not RedisClientError: \(outcome.unexpectedErrors)")
         #expect(outcome.clientErrors > 0, "stopping Redis failed no command")
         #expect(outcome.successesAfterFailure > 0, "no command succeeded after the restart")
@@ -194,10 +205,9 @@ struct Traffic: Sendable {
         self.unexpectedErrors += other.unexpectedErrors
     }
 
-    static func run(client: RedisClient, key: String, seconds: Double) async -> Traffic {
+    static func run(client: RedisClient, key: String, until stop: StopFlag) async -> Traffic {
         var traffic = Traffic()
-        let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < end {
+        while !stop.isSet {
             do {
                 _ = try await client.send(["INCR", key])
                 if traffic.clientErrors > 0 { traffic.successesAfterFailure += 1 }
@@ -210,4 +220,12 @@ struct Traffic: Sendable {
         }
         return traffic
     }
+}
+
+final class StopFlag: Sendable {
+    private let flag = Mutex(false)
+
+    var isSet: Bool { self.flag.withLock { $0 } }
+
+    func set() { self.flag.withLock { $0 = true } }
 }

@@ -1,18 +1,17 @@
-import Foundation
-import Logging
-import RedisClient
-import ServiceLifecycle
+public import Foundation
+public import Logging
+public import RedisClient
 
 /// Where the integration tests find Redis: the server named by `USHER_TEST_REDIS_URL` (CI starts one), or else a
 /// private `redis-server` per test. Tests that stop or restart Redis always use a private one.
-enum TestRedis {
-    static var logger: Logger {
+public enum TestRedis {
+    public static var logger: Logger {
         var logger = Logger(label: "test")
         logger.logLevel = .error
         return logger
     }
 
-    static func withConfiguration<T>(_ body: (RedisConfiguration) async throws -> T) async throws -> T {
+    public static func withConfiguration<T>(_ body: (RedisConfiguration) async throws -> T) async throws -> T {
         if let url = ProcessInfo.processInfo.environment["USHER_TEST_REDIS_URL"], !url.isEmpty {
             var configuration = RedisConfiguration(clientName: "usher-test")
             try configuration.apply(url: url)
@@ -23,7 +22,7 @@ enum TestRedis {
         }
     }
 
-    static func withPrivateServer<T>(password: String? = nil, _ body: (RedisServerProcess) async throws -> T) async throws -> T {
+    public static func withPrivateServer<T>(password: String? = nil, _ body: (RedisServerProcess) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("usher-test-\(UUID().uuidString)")
         let server = try await RedisServerProcess.start(dataDirectory: directory, persistent: false, password: password)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -38,7 +37,7 @@ enum TestRedis {
     }
 
     /// Runs the client as a service for the duration of `body`, once it is ready.
-    static func withClient<T: Sendable>(
+    public static func withClient<T: Sendable>(
         _ configuration: RedisConfiguration,
         scripts: [RedisScript] = [],
         waitUntilReady: Bool = true,
@@ -59,13 +58,13 @@ enum TestRedis {
         }
     }
 
-    struct Timeout: Error, CustomStringConvertible {
+    public struct Timeout: Error, CustomStringConvertible {
         let what: String
-        var description: String { "timed out waiting until \(self.what)" }
+        public var description: String { "timed out waiting until \(self.what)" }
     }
 
     /// Polls `condition` until it holds, failing after `seconds`.
-    static func eventually(_ what: String, seconds: Double = 5, _ condition: () async -> Bool) async throws {
+    public static func eventually(_ what: String, seconds: Double = 5, _ condition: () async -> Bool) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if await condition() { return }
@@ -75,5 +74,25 @@ enum TestRedis {
     }
 
     /// A key prefix of its own for each test, so tests sharing CI's Redis never see each other's keys.
-    static func prefix() -> String { "usher-test:\(UUID().uuidString):" }
+    public static func prefix() -> String { "usher-test:\(UUID().uuidString):" }
+}
+
+/// Holds the servers a test starts from inside a `@Sendable` closure, so all of them are stopped however it ends.
+public final class PrivateServers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var servers: [RedisServerProcess] = []
+
+    public init() {}
+
+    public func start(port: Int? = nil, dataDirectory: URL) async throws -> RedisServerProcess {
+        let server = try await RedisServerProcess.start(port: port, dataDirectory: dataDirectory, persistent: false)
+        self.lock.withLock { self.servers.append(server) }
+        return server
+    }
+
+    public func stopAll() async {
+        for server in self.lock.withLock({ self.servers }) {
+            await server.stop()
+        }
+    }
 }
