@@ -16,7 +16,6 @@ struct RedisClientIntegrationTests {
             configuration.clientName = "usher-test-\(UUID().uuidString.prefix(8))"
             configuration.poolSize = 3
             configuration.maxInFlight = 10_000
-            configuration.commandTimeoutMilliseconds = 10_000
             let name = configuration.clientName
             try await TestRedis.withClient(configuration) { client in
                 let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -38,16 +37,24 @@ struct RedisClientIntegrationTests {
             var configuration = base
             configuration.poolSize = 1
             configuration.maxInFlight = 2
-            configuration.commandTimeoutMilliseconds = 5_000
-            let key = TestRedis.prefix() + "never-filled"
+            let key = TestRedis.prefix() + "release"
             try await TestRedis.withClient(configuration) { client in
-                // BLPOP holds the connection for 0.5 s, so the PING behind it stays in flight too.
-                async let blocked = client.send(["BLPOP", key, "0.5"])
+                // BLPOP holds the only connection until the key is filled, so the PING behind it stays in flight too.
+                async let blocked = client.send(["BLPOP", key, "0"])
                 try await TestRedis.eventually("BLPOP is in flight") { client.inFlight == 1 }
                 async let queued = client.send(["PING"])
                 try await TestRedis.eventually("PING is in flight") { client.inFlight == 2 }
                 await #expect(throws: RedisClientError.overloaded(limit: 2)) { try await client.send(["PING"]) }
-                #expect(try await blocked.isNull)
+                let other = try await RedisConnection.connect(
+                    host: configuration.host,
+                    port: configuration.port,
+                    connectTimeout: .seconds(1),
+                    commandTimeout: .seconds(5)
+                )
+                _ = try await other.send(["SELECT", String(configuration.database)])
+                _ = try await other.send(["RPUSH", key, "released"])
+                await other.close()
+                #expect(try await blocked.array?.last?.string == "released")
                 #expect(try await queued.string == "PONG")
                 #expect(client.inFlight == 0)
             }
@@ -62,14 +69,17 @@ struct RedisClientIntegrationTests {
                 password: "s3cret",
                 database: 5,
                 clientName: "usher-handshake",
-                poolSize: 2
+                poolSize: 2,
+                commandTimeoutMilliseconds: TestRedis.commandTimeoutMilliseconds
             )
             try await TestRedis.withClient(configuration) { client in
                 _ = try await client.send(["SET", "where", "db5"])
-                let clients = try await client.send(["CLIENT", "LIST"]).string ?? ""
-                let ours = clients.split(separator: "\n").filter { $0.contains(" name=usher-handshake ") }
-                #expect(ours.count == 2)
-                #expect(ours.allSatisfy { $0.contains(" db=5 ") })
+                // Ready means one connection is up; the second may still be in its handshake.
+                try await TestRedis.eventually("both connections are up") {
+                    let clients = (try? await client.send(["CLIENT", "LIST"]).string) ?? ""
+                    let ours = clients.split(separator: "\n").filter { $0.contains(" name=usher-handshake ") }
+                    return ours.count == 2 && ours.allSatisfy { $0.contains(" db=5 ") }
+                }
             }
             var elsewhere = configuration
             elsewhere.database = 0
@@ -175,7 +185,6 @@ struct RedisClientIntegrationTests {
     func gracefulShutdownDrains() async throws {
         try await TestRedis.withConfiguration { base in
             var configuration = base
-            configuration.commandTimeoutMilliseconds = 5_000
             let client = RedisClient(configuration: configuration, logger: TestRedis.logger)
             let group = ServiceGroup(services: [client], logger: TestRedis.logger)
             let key = TestRedis.prefix() + "drain"

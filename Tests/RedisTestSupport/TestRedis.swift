@@ -11,14 +11,20 @@ public enum TestRedis {
         return logger
     }
 
+    /// Tests run in parallel on two cores, and one of them sends 10,000 commands at once: a deadline this long
+    /// keeps tests that do not test deadlines from failing on a busy machine.
+    public static let commandTimeoutMilliseconds = 10_000
+
     public static func withConfiguration<T>(_ body: (RedisConfiguration) async throws -> T) async throws -> T {
         if let url = ProcessInfo.processInfo.environment["USHER_TEST_REDIS_URL"], !url.isEmpty {
-            var configuration = RedisConfiguration(clientName: "usher-test")
+            var configuration = RedisConfiguration(clientName: "usher-test", commandTimeoutMilliseconds: Self.commandTimeoutMilliseconds)
             try configuration.apply(url: url)
             return try await body(configuration)
         }
         return try await self.withPrivateServer { server in
-            try await body(RedisConfiguration(port: server.port, clientName: "usher-test"))
+            try await body(
+                RedisConfiguration(port: server.port, clientName: "usher-test", commandTimeoutMilliseconds: Self.commandTimeoutMilliseconds)
+            )
         }
     }
 
