@@ -90,19 +90,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     private static func startEmbeddedRedis(settings: ServeSettings, logger: Logger) async throws -> RedisServerProcess {
         let directory = URL(fileURLWithPath: settings.dataDirectory, isDirectory: true)
-        do {
-            let server = try await RedisServerProcess.start(
-                executable: settings.redisServer,
-                dataDirectory: directory,
-                persistent: true
-            )
-            logger.info(
-                "started a private redis-server",
-                metadata: ["redis.port": "\(server.port)", "redis.dir": "\(directory.path)"]
-            )
-            return server
-        } catch let error as RedisServerProcess.StartError {
-            throw ValidationError(error.description)
-        }
+        let server = try await RedisServerProcess.start(
+            executable: settings.redisServer,
+            dataDirectory: directory,
+            persistent: true
+        )
+        logger.info(
+            "started a private redis-server",
+            metadata: ["redis.port": "\(server.port)", "redis.dir": "\(directory.path)"]
+        )
+        return server
     }
 }

@@ -42,7 +42,7 @@ struct ServeSettings {
         self.usher = UsherConfiguration(
             host: command.host ?? environment["USHER_HOST"] ?? "127.0.0.1",
             port: try source.int(command.port, "USHER_PORT", 8080, 0...65_535),
-            adminToken: command.adminToken ?? environment["USHER_ADMIN_TOKEN"],
+            adminToken: (command.adminToken ?? environment["USHER_ADMIN_TOKEN"]).flatMap { $0.isEmpty ? nil : $0 },
             redis: redis,
             logLevel: level
         )
