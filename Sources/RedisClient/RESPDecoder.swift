@@ -54,9 +54,10 @@ final class RESPDecoder {
             return .error(RedisServerError(reply: Self.text(r)))
         case REDIS_REPLY_ARRAY:
             guard let elements = r.element else { return .array([]) }
-            return .array((0..<r.elements).map { index in
-                elements[index].map(Self.value(of:)) ?? .null
-            })
+            return .array(
+                (0..<r.elements).map { index in
+                    elements[index].map(Self.value(of:)) ?? .null
+                })
         default:
             return .null
         }

@@ -51,16 +51,17 @@ public final class RedisServerProcess: @unchecked Sendable {
         let logFile = dataDirectory.appendingPathComponent("redis.log")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = [
-            "--bind", "127.0.0.1",
-            "--port", String(port),
-            "--dir", dataDirectory.path,
-            "--daemonize", "no",
-            "--protected-mode", "yes",
-            "--save", "",
-            "--appendonly", persistent ? "yes" : "no",
-            "--logfile", logFile.path,
-        ] + (password.map { ["--requirepass", $0] } ?? [])
+        process.arguments =
+            [
+                "--bind", "127.0.0.1",
+                "--port", String(port),
+                "--dir", dataDirectory.path,
+                "--daemonize", "no",
+                "--protected-mode", "yes",
+                "--save", "",
+                "--appendonly", persistent ? "yes" : "no",
+                "--logfile", logFile.path,
+            ] + (password.map { ["--requirepass", $0] } ?? [])
         // Redis writes to its log file; an inherited stdout would keep a parent's pipe open after the parent died.
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
