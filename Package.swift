@@ -17,6 +17,7 @@ var package = Package(
     products: [
         .executable(name: "usher", targets: ["usher"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
+        .library(name: "UsherCore", targets: ["UsherCore"]),
         .library(name: "UsherHTTP", targets: ["UsherHTTP"]),
     ],
     dependencies: [
@@ -41,9 +42,15 @@ var package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "UsherCore",
+            dependencies: ["RedisClient"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "UsherHTTP",
             dependencies: [
                 "RedisClient",
+                "UsherCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -81,6 +88,15 @@ var package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "UsherCoreTests",
+            dependencies: [
+                "RedisClient",
+                "RedisTestSupport",
+                "UsherCore",
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,261 @@
+internal import Foundation
+public import RedisClient
+
+/// The capacity core: every operation is one Lua script, run atomically in Redis on Redis's clock, so any number of
+/// Usher instances sharing a Redis act as one. Validates its input before anything reaches a key.
+public struct Broker: Sendable {
+    /// The scripts the Redis client must load on every connection.
+    public static let scripts: [RedisScript] = Script.allCases.map(\.redisScript)
+
+    let redis: RedisClient
+    let configuration: BrokerConfiguration
+
+    public init(redis: RedisClient, configuration: BrokerConfiguration = BrokerConfiguration()) {
+        self.redis = redis
+        self.configuration = configuration
+    }
+
+    // MARK: Sites and tokens
+
+    /// Creates or updates a site (root admin only). Returns the settings now in force and whether the site is new.
+    public func putSite(_ site: String, update: SiteSettingsUpdate) async throws(CoreError) -> (settings: SiteSettings, created: Bool) {
+        let site = try Identifier.validate(site, field: "site")
+        let update = try update.validated()
+        let keys = SiteKeys(site: site)
+        var arguments: [String] = []
+        for (name, value) in update.values.sorted(by: { $0.key < $1.key }) {
+            arguments += [name, String(value)]
+        }
+        if let origins = update.allowedOrigins {
+            arguments += ["allowedOrigins", origins.joined(separator: " ")]
+        }
+        arguments.append("--defaults--")
+        let defaults = SiteSettings.defaults
+        for entry in SiteSettings.ranges {
+            arguments += [entry.name, String(defaults[setting: entry.name] ?? 0)]
+        }
+        if let reserve = update.reserve {
+            arguments.append("--reserve--")
+            for (queue, slots) in reserve.sorted(by: { $0.key < $1.key }) {
+                arguments += [queue, String(slots)]
+            }
+        }
+        let reply: SiteReply = try await self.run(.siteSettings, keys: [keys.settings, keys.reserve], arguments: arguments)
+        return (reply.settingsValue, reply.created == 1)
+    }
+
+    public func site(_ site: String, caller: Caller) async throws(CoreError) -> SiteSettings {
+        let reply: SiteReply = try await self.call(.siteRead, site: site, caller: caller, roles: [.ops], arguments: [])
+        return reply.settingsValue
+    }
+
+    public func issueToken(site: String, caller: Caller, role: Role, agent: String?) async throws(CoreError) -> IssuedToken {
+        if role == .agent {
+            guard let agent else { throw .invalid(field: "agent", message: "an agent token names its agent") }
+            _ = try Identifier.validate(agent, field: "agent")
+        } else if agent != nil {
+            throw .invalid(field: "agent", message: "only agent tokens name an agent")
+        }
+        let id = Self.randomHex(bytes: 8)
+        let token = "usr_" + Self.randomHex(bytes: 32)
+        let _: TokenReply = try await self.call(
+            .tokenIssue, site: site, caller: caller, roles: [.ops],
+            arguments: [id, token, role.rawValue, agent ?? ""]
+        )
+        return IssuedToken(id: id, token: token, role: role, agent: agent)
+    }
+
+    public func revokeToken(site: String, caller: Caller, id: String) async throws(CoreError) {
+        let id = try Identifier.validate(id, field: "id")
+        let _: TokenReply = try await self.call(.tokenRevoke, site: site, caller: caller, roles: [.ops], arguments: [id])
+    }
+
+    // MARK: Agents
+
+    public func presence(site: String, caller: Caller, agent: String, update: PresenceUpdate) async throws(CoreError) -> PresenceState {
+        let agent = try Identifier.validate(agent, field: "agent")
+        let update = try update.validated()
+        var queues: [String] = []
+        for queue in update.queues where !queues.contains(queue) {
+            queues.append(queue)
+        }
+        return try await self.call(
+            .presence, site: site, caller: caller, roles: [.agent], agent: agent,
+            arguments: [agent, update.status.rawValue, String(update.maxChats), queues.joined(separator: ","), update.session]
+        )
+    }
+
+    public func agentChats(site: String, caller: Caller, agent: String) async throws(CoreError) -> [ChatRecord] {
+        let agent = try Identifier.validate(agent, field: "agent")
+        let list: ChatList = try await self.call(.agentChats, site: site, caller: caller, roles: [.agent, .ops], agent: agent, arguments: [agent])
+        return list.chats ?? []
+    }
+
+    public func firstResponse(site: String, caller: Caller, chat: String) async throws(CoreError) {
+        let chat = try Identifier.validate(chat, field: "chat")
+        let _: FirstResponseReply = try await self.call(.firstResponse, site: site, caller: caller, roles: [.agent, .ops], arguments: [chat])
+    }
+
+    public func endChat(site: String, caller: Caller, chat: String) async throws(CoreError) {
+        let chat = try Identifier.validate(chat, field: "chat")
+        let _: StateReply = try await self.call(.chatEnd, site: site, caller: caller, roles: [.agent, .ops], arguments: [chat])
+    }
+
+    // MARK: Websites
+
+    public func poll(site: String, caller: Caller, visitor: String, queue: String) async throws(CoreError) -> InvitationDecision {
+        let visitor = try Identifier.validate(visitor, field: "visitor")
+        let queue = try Identifier.validate(queue, field: "queue")
+        let reply: InvitationDecisionReply = try await self.call(
+            .invitation, site: site, caller: caller, roles: [.website],
+            arguments: [visitor, queue, Self.randomHex(bytes: 12)]
+        )
+        return reply.decisionValue
+    }
+
+    public func accept(
+        site: String, caller: Caller, invitation: String, visitor: String, name: String?, locale: String?
+    ) async throws(CoreError) -> ChatRecord {
+        let invitation = try Identifier.validate(invitation, field: "invitation")
+        let visitor = try Identifier.validate(visitor, field: "visitor")
+        try ChatRequest.validateName(name)
+        try ChatRequest.validateLocale(locale)
+        return try await self.call(
+            .accept, site: site, caller: caller, roles: [.website],
+            arguments: [invitation, visitor, Self.randomHex(bytes: 12), name ?? "", locale ?? ""]
+        )
+    }
+
+    public func decline(site: String, caller: Caller, invitation: String, visitor: String) async throws(CoreError) {
+        let invitation = try Identifier.validate(invitation, field: "invitation")
+        let visitor = try Identifier.validate(visitor, field: "visitor")
+        let _: StateReply = try await self.call(.decline, site: site, caller: caller, roles: [.website], arguments: [invitation, visitor])
+    }
+
+    public func requestChat(site: String, caller: Caller, request: ChatRequest) async throws(CoreError) -> ChatRecord {
+        let request = try request.validated()
+        return try await self.call(
+            .chatRequest, site: site, caller: caller, roles: [.website],
+            arguments: [
+                Self.randomHex(bytes: 12), request.visitor, request.queue, request.source.rawValue, String(request.priority),
+                request.name ?? "", request.locale ?? "",
+            ]
+        )
+    }
+
+    /// One chat as its visitor sees it; `visitor` nil lets ops read any chat of the site.
+    public func chat(site: String, caller: Caller, id: String, visitor: String?) async throws(CoreError) -> ChatRecord {
+        let id = try Identifier.validate(id, field: "chat")
+        let visitor = try visitor.map { value throws(CoreError) in try Identifier.validate(value, field: "visitor") }
+        let roles: [Role] = visitor == nil ? [.ops] : [.website, .ops]
+        return try await self.call(.chatView, site: site, caller: caller, roles: roles, arguments: [id, visitor ?? ""])
+    }
+
+    // MARK: Ops
+
+    public func capacity(site: String, caller: Caller) async throws(CoreError) -> SiteCapacity {
+        try await self.call(.capacity, site: site, caller: caller, roles: [.ops], arguments: [])
+    }
+
+    /// Rebuilds the counters from the primary records and reports any drift; `repair` also writes the rebuilt values.
+    public func reconcile(site: String, caller: Caller, repair: Bool) async throws(CoreError) -> ReconcileReport {
+        try await self.call(.reconcile, site: site, caller: caller, roles: [.ops], arguments: [repair ? "1" : "0"])
+    }
+
+    // MARK: Running scripts
+
+    private func call<Reply: Decodable>(
+        _ script: Script, site: String, caller: Caller, roles: [Role], agent: String = "", arguments: [String]
+    ) async throws(CoreError) -> Reply {
+        let site = try Identifier.validate(site, field: "site")
+        let common = [
+            caller.tokenArgument,
+            roles.map(\.rawValue).joined(separator: ","),
+            agent,
+            String(self.configuration.sweepLimit),
+            String(self.configuration.retentionSeconds * 1_000),
+        ]
+        return try await self.run(script, keys: [SiteKeys(site: site).settings], arguments: common + arguments)
+    }
+
+    private func run<Reply: Decodable>(_ script: Script, keys: [String], arguments: [String]) async throws(CoreError) -> Reply {
+        let value: RedisValue
+        do {
+            value = try await self.redis.evalScript(script.redisScript, keys: keys, arguments: arguments)
+        } catch let error as RedisClientError {
+            throw .unavailable(error.description)
+        } catch {
+            // A Redis error reply from one of our own scripts is a bug, not a client's fault; still fail closed.
+            throw .unavailable("\(script) failed: \(error)")
+        }
+        guard case .bulk(let bytes) = value else { throw .unavailable("\(script) returned \(value)") }
+        let data = Data(bytes)
+        if let failure = try? JSONDecoder().decode(ScriptFailure.self, from: data), let code = failure.error {
+            throw Self.error(for: code)
+        }
+        do {
+            return try JSONDecoder().decode(Reply.self, from: data)
+        } catch {
+            throw .unavailable("\(script) returned an unreadable reply: \(error)")
+        }
+    }
+
+    private static func error(for code: String) -> CoreError {
+        switch code {
+        case "no_site": .noSite
+        case "forbidden": .forbidden
+        case "not_found": .notFound("no such invitation or chat")
+        case "gone": .gone("the invitation has expired")
+        case "conflict": .conflict("the request conflicts with the current state")
+        case "superseded": .superseded
+        case "line_full": .lineFull
+        default: .unavailable("unknown script error \(code)")
+        }
+    }
+
+    /// Random ids and tokens from the system's cryptographic generator.
+    static func randomHex(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var text = ""
+        text.reserveCapacity(bytes * 2)
+        for _ in 0..<bytes {
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            text += String(byte >> 4, radix: 16) + String(byte & 0x0f, radix: 16)
+        }
+        return text
+    }
+}
+
+struct ScriptFailure: Decodable {
+    let error: String?
+}
+
+struct StateReply: Decodable {
+    let state: String?
+}
+
+struct TokenReply: Decodable {
+    let id: String
+}
+
+struct FirstResponseReply: Decodable {
+    let firstResponseAt: Int64
+}
+
+struct SiteReply: Decodable {
+    let created: Int?
+    let settings: [String: String]
+    let reserve: [String: String]?
+
+    var settingsValue: SiteSettings {
+        var settings = SiteSettings.defaults
+        for entry in SiteSettings.ranges {
+            if let text = self.settings[entry.name], let value = Int(text) {
+                settings[setting: entry.name] = value
+            }
+        }
+        settings.allowedOrigins = (self.settings["allowedOrigins"] ?? "").split(separator: " ").map(String.init)
+        settings.reserve = (self.reserve ?? [:]).compactMapValues { Int($0) }
+        return settings
+    }
+}

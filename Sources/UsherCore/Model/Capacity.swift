@@ -1,0 +1,75 @@
+/// How full a site (or one queue) is, at one instant.
+public struct CapacityView: Sendable, Equatable, Codable {
+    public struct Agents: Sendable, Equatable, Codable {
+        public let available: Int
+        public let away: Int
+        public let draining: Int
+        public let offline: Int
+    }
+
+    public struct Slots: Sendable, Equatable, Codable {
+        public let total: Int
+        public let chats: Int
+        public let held: Int
+        public let free: Int
+
+        public init(total: Int, chats: Int, held: Int, free: Int) {
+            self.total = total
+            self.chats = chats
+            self.held = held
+            self.free = free
+        }
+    }
+
+    public let agents: Agents
+    public let slots: Slots
+    public let waiting: Int
+}
+
+/// The capacity view of a site: the site as a whole, each queue, and the decision counters.
+public struct SiteCapacity: Sendable, Equatable, Decodable {
+    public let site: CapacityView
+    public let queues: [String: CapacityView]
+    public let counters: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case agents, slots, waiting, queues, counters
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.site = CapacityView(
+            agents: try container.decode(CapacityView.Agents.self, forKey: .agents),
+            slots: try container.decode(CapacityView.Slots.self, forKey: .slots),
+            waiting: try container.decode(Int.self, forKey: .waiting)
+        )
+        self.queues = try container.decodeIfPresent([String: CapacityView].self, forKey: .queues) ?? [:]
+        // cjson writes an empty table as an object; counters is a map either way.
+        self.counters = try container.decodeIfPresent([String: Int].self, forKey: .counters) ?? [:]
+    }
+
+    /// The counters of decisions PRODUCT.md names, zero when none happened yet.
+    public func counter(_ name: String) -> Int { self.counters[name] ?? 0 }
+}
+
+/// What a reconcile found: every counter that differed from the primary records.
+public struct ReconcileReport: Sendable, Equatable, Codable {
+    public struct Difference: Sendable, Equatable, Codable {
+        public let what: String
+        public let stored: Int
+        public let actual: Int
+    }
+
+    public let drift: Int
+    public let differences: [Difference]
+
+    enum CodingKeys: String, CodingKey {
+        case drift, differences
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.drift = try container.decode(Int.self, forKey: .drift)
+        self.differences = try container.decodeIfPresent([Difference].self, forKey: .differences) ?? []
+    }
+}

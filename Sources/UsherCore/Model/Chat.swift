@@ -1,0 +1,91 @@
+/// A chat as the scripts report it.
+public struct ChatRecord: Sendable, Equatable, Decodable {
+    public enum State: String, Sendable, Codable {
+        case assigned, waiting, ended, orphaned
+    }
+
+    public enum Source: String, Sendable, Codable, CaseIterable {
+        case invitation, reactive, escalation
+    }
+
+    public let id: String
+    public let queue: String
+    public let state: State
+    public let source: Source
+    public let visitor: String
+    public let agent: String?
+    public let name: String?
+    public let locale: String?
+    /// Milliseconds since 1970 by Redis's clock.
+    public let createdAt: Int64
+    public let firstResponseAt: Int64?
+    /// 1-based place in the queue's waiting line, while waiting.
+    public let position: Int?
+    /// Slots of the agents now offering in the queue, while waiting.
+    public let servingSlots: Int?
+
+    /// A first estimate of the wait: the chats ahead of this one, and this one, drain through the serving slots at
+    /// one average handle time each. Nobody serving: one handle time per position.
+    public func estimatedWaitSeconds(averageHandleSeconds: Int) -> Int? {
+        guard let position else { return nil }
+        let slots = max(1, self.servingSlots ?? 0)
+        return (position * averageHandleSeconds + slots - 1) / slots
+    }
+}
+
+/// A reactive or escalation chat request from a website.
+public struct ChatRequest: Sendable, Equatable {
+    public static let priorityRange = 0...9
+    public static let maxNameLength = 100
+    public static let maxLocaleLength = 35
+
+    public var visitor: String
+    public var queue: String
+    public var source: ChatRecord.Source
+    public var priority: Int
+    public var name: String?
+    public var locale: String?
+
+    public init(visitor: String, queue: String, source: ChatRecord.Source, priority: Int = 0, name: String? = nil, locale: String? = nil) {
+        self.visitor = visitor
+        self.queue = queue
+        self.source = source
+        self.priority = priority
+        self.name = name
+        self.locale = locale
+    }
+
+    public func validated() throws(CoreError) -> ChatRequest {
+        _ = try Identifier.validate(self.visitor, field: "visitor")
+        _ = try Identifier.validate(self.queue, field: "queue")
+        guard self.source != .invitation else {
+            throw .invalid(field: "source", message: "source must be reactive or escalation")
+        }
+        guard Self.priorityRange.contains(self.priority) else {
+            throw .invalid(field: "priority", message: "priority must be within 0...9")
+        }
+        try Self.validateName(self.name)
+        try Self.validateLocale(self.locale)
+        return self
+    }
+
+    public static func validateName(_ name: String?) throws(CoreError) {
+        guard let name else { return }
+        guard name.count <= Self.maxNameLength, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .invalid(field: "name", message: "name must be at most \(Self.maxNameLength) characters, without control characters")
+        }
+    }
+
+    /// A BCP 47-like tag: letters, digits and '-', as in `de-CH`.
+    public static func validateLocale(_ locale: String?) throws(CoreError) {
+        guard let locale else { return }
+        let ok =
+            !locale.isEmpty && locale.count <= Self.maxLocaleLength
+            && locale.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" }
+        guard ok else { throw .invalid(field: "locale", message: "locale must be a language tag such as de-CH") }
+    }
+}
+
+struct ChatList: Decodable {
+    let chats: [ChatRecord]?
+}

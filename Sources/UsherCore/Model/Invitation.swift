@@ -1,0 +1,36 @@
+/// A reserved slot offered to one visitor until `expiresAt`.
+public struct InvitationHold: Sendable, Equatable, Decodable {
+    public let id: String
+    public let queue: String
+    /// Milliseconds since 1970 by Redis's clock.
+    public let expiresAt: Int64
+}
+
+/// The answer to an invitation poll.
+public enum InvitationDecision: Sendable, Equatable {
+    case invite(InvitationHold)
+    case withhold(reason: WithholdReason, retryAfterSeconds: Int)
+}
+
+public enum WithholdReason: String, Sendable, Codable {
+    case noCapacity = "no_capacity"
+    case waiting
+    case cooldown
+    /// Redis could not be reached: Usher fails closed.
+    case unavailable
+}
+
+/// The script's encoding of a decision.
+struct InvitationDecisionReply: Decodable {
+    let decision: String
+    let invitation: InvitationHold?
+    let reason: WithholdReason?
+    let retryAfterMs: Int?
+
+    var decisionValue: InvitationDecision {
+        if let invitation, self.decision == "invite" { return .invite(invitation) }
+        // Round up, so a client never polls before the reason can have changed.
+        let seconds = max(1, ((self.retryAfterMs ?? 1_000) + 999) / 1_000)
+        return .withhold(reason: self.reason ?? .noCapacity, retryAfterSeconds: seconds)
+    }
+}

@@ -1,0 +1,52 @@
+/// The capacity view of a site, per site and per queue, read in one script so every number is of the same instant.
+///
+/// Agents count as `available` while they offer slots, `away` or `draining` while their heartbeat is live,
+/// `offline` otherwise. Slots: `total` and `free` over available agents; `chats` and `held` over all agents.
+/// Keys: every agent's hash, the queues' waiting lines, counters (and what the sweep touches).
+/// Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting}}, counters}`.
+enum CapacityScript {
+    static let source =
+        Prelude.source + #"""
+            sweep()
+            local function blank()
+                return { agents = { available = 0, away = 0, draining = 0, offline = 0 },
+                         slots = { total = 0, chats = 0, held = 0, free = 0 }, waiting = 0 }
+            end
+            local function add(view, r)
+                local bucket = 'offline'
+                if offers(r) then bucket = 'available'
+                elseif r.deadline > NOW and (r.status == 'away' or r.status == 'draining') then bucket = r.status end
+                view.agents[bucket] = view.agents[bucket] + 1
+                view.slots.chats = view.slots.chats + r.chats
+                view.slots.held = view.slots.held + r.held
+                if offers(r) then
+                    view.slots.total = view.slots.total + r.maxChats
+                    view.slots.free = view.slots.free + math.max(0, free_of(r))
+                end
+            end
+            local site = blank()
+            local queues = {}
+            local anyQueue = false
+            for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
+                queues[q] = blank()
+                queues[q].waiting = redis.call('ZCARD', qwait(q))
+                site.waiting = site.waiting + queues[q].waiting
+                anyQueue = true
+            end
+            for _, a in ipairs(redis.call('SMEMBERS', P .. 'agents')) do
+                local r = agent(a)
+                if r then
+                    add(site, r)
+                    for _, q in ipairs(r.queueList) do
+                        if queues[q] then add(queues[q], r) end
+                    end
+                end
+            end
+            local counters = {}
+            local raw = redis.call('HGETALL', P .. 'counters')
+            for i = 1, #raw, 2 do counters[raw[i]] = tonumber(raw[i + 1]) end
+            site.counters = counters
+            if anyQueue then site.queues = queues end
+            return cjson.encode(site)
+            """#
+}

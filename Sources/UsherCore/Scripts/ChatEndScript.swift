@@ -1,0 +1,35 @@
+/// Ending a chat frees its slot and serves the waiting line in the same call; ending a waiting chat takes it out of
+/// line. Idempotent: ending an ended chat changes nothing.
+///
+/// Guarantees: an agent ends only its own chats. Keys: the chat, its agent's hash and chat set, the agent's queues'
+/// free sets and waiting lines, totals, counters.
+/// ARGV[6..]: chat id. An agent may touch only its own chats; to it, others do not exist.
+/// Result: `{state}`, or `{error}` with `not_found`.
+enum ChatEndScript {
+    static let source =
+        Prelude.source + #"""
+            sweep()
+            local chat = ARGV[6]
+            local c = hash(ckey(chat))
+            if c == nil then return fail('not_found') end
+            if CALLER_ROLE == 'agent' and c.agent ~= CALLER_AGENT then return fail('not_found') end
+            if c.state == 'assigned' then
+                redis.call('HSET', ckey(chat), 'state', 'ended', 'endedAt', NOW)
+                redis.call('PEXPIRE', ckey(chat), RETENTION_MS)
+                redis.call('SREM', akey(c.agent) .. ':chats', chat)
+                total('chats', -1)
+                count('ended')
+                local r = agent(c.agent)
+                bump(r, 'chats', -1)
+                refresh(r)
+                serve(r)
+            elseif c.state == 'waiting' then
+                redis.call('ZREM', qwait(c.queue), chat)
+                total('waiting', -1)
+                redis.call('HSET', ckey(chat), 'state', 'ended', 'endedAt', NOW)
+                redis.call('PEXPIRE', ckey(chat), RETENTION_MS)
+                count('abandoned')
+            end
+            return cjson.encode({ state = redis.call('HGET', ckey(chat), 'state') })
+            """#
+}

@@ -1,0 +1,38 @@
+/// A reactive or escalation chat request: assigned at once when a slot is free (the queue's reserve is for exactly
+/// this), otherwise queued — escalations before reactive requests, then higher priority, then first come.
+///
+/// Guarantees: nobody jumps a non-empty line; the line never holds more than `maxWaiting`. Keys: the chat, the
+/// queue's free set and waiting line, the chosen agent, totals, counters.
+/// ARGV[6..]: a fresh chat id, visitor, queue, source (`reactive` | `escalation`), priority (0-9), name, locale.
+/// Result: the chat view, or `{error: "line_full"}`.
+enum ChatRequestScript {
+    static let source =
+        Prelude.source + #"""
+            sweep()
+            local chat, v, q, source, priority, name, locale = ARGV[6], ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10]),
+                ARGV[11], ARGV[12]
+            local waiting = redis.call('ZCARD', qwait(q))
+            local r = nil
+            if waiting == 0 then r = best_agent(q) end
+            if r == nil and waiting >= setting('maxWaiting') then
+                count('refused')
+                return fail('line_full')
+            end
+            redis.call('HSET', ckey(chat), 'visitor', v, 'queue', q, 'source', source, 'priority', priority, 'state', 'new',
+                'createdAt', NOW)
+            if name ~= '' then redis.call('HSET', ckey(chat), 'name', name) end
+            if locale ~= '' then redis.call('HSET', ckey(chat), 'locale', locale) end
+            redis.call('SADD', P .. 'queues', q)
+            count('started:' .. source)
+            if r then
+                assign(chat, r)
+            else
+                local class = 2
+                if source == 'escalation' then class = 1 end
+                redis.call('ZADD', qwait(q), waiting_score(class, priority), chat)
+                redis.call('HSET', ckey(chat), 'state', 'waiting')
+                total('waiting', 1)
+            end
+            return cjson.encode(chat_view(chat))
+            """#
+}

@@ -1,0 +1,34 @@
+/// Declining an invitation frees its hold at once, starts the visitor's cooldown and serves the waiting line.
+///
+/// Keys: the invitation, its agent, holds, the visitor's pointer and cooldown, totals, counters.
+/// ARGV[6..]: invitation id, visitor.
+/// Result: `{state}` of the invitation, or `{error}` with `not_found`, `gone` (expired), `conflict` (accepted).
+enum DeclineScript {
+    static let source =
+        Prelude.source + #"""
+            sweep()
+            local id, v = ARGV[6], ARGV[7]
+            local inv = hash(ikey(id))
+            if inv == nil or inv.visitor ~= v then return fail('not_found') end
+            if inv.state == 'held' and tonumber(inv.expiresAt) > NOW then
+                release_hold(id, 'declined')
+                count('declined')
+                return cjson.encode({ state = 'declined' })
+            end
+            if inv.state == 'held' then
+                release_hold(id, 'expired')
+                count('expired')
+                return fail('gone')
+            end
+            if inv.state == 'declined' then return cjson.encode({ state = 'declined' }) end
+            if inv.state == 'released' then
+                -- Its agent left before the visitor answered; the slot is already back, the cooldown starts now.
+                redis.call('HSET', ikey(id), 'state', 'declined')
+                redis.call('SET', P .. 'cool:' .. v, '1', 'PX', setting('cooldownSeconds') * 1000)
+                count('declined')
+                return cjson.encode({ state = 'declined' })
+            end
+            if inv.state == 'accepted' then return fail('conflict') end
+            return fail('gone')
+            """#
+}

@@ -1,0 +1,49 @@
+/// An invitation poll: invite only if a slot outside the queue's reserve is free on an available agent and nobody
+/// waits in the queue; otherwise withhold with a reason.
+///
+/// Guarantees: a visitor holding an invitation gets the same one back (never a second slot); a cooling-down visitor
+/// is withheld; a hold is a reserved slot on one agent until accept, decline or `holdSeconds` pass. Keys: the
+/// visitor's invitation pointer and cooldown, the queue's free set and waiting line, the reserve, the chosen
+/// agent's hash and hold set, holds, totals, counters.
+/// ARGV[6..]: visitor, queue, a fresh invitation id.
+/// Result: `{decision: "invite", invitation: {id, queue, expiresAt}}` or
+/// `{decision: "withhold", reason, retryAfterMs}`.
+enum InvitationScript {
+    static let source =
+        Prelude.source + #"""
+            sweep()
+            local v, q, id = ARGV[6], ARGV[7], ARGV[8]
+            local function withhold(reason, retryMs)
+                count('withheld')
+                count('withheld:' .. reason)
+                return cjson.encode({ decision = 'withhold', reason = reason, retryAfterMs = retryMs })
+            end
+            local current = redis.call('GET', P .. 'visitor:' .. v .. ':inv')
+            if current then
+                local inv = hash(ikey(current))
+                if inv and inv.state == 'held' and tonumber(inv.expiresAt) > NOW then
+                    return cjson.encode({ decision = 'invite',
+                        invitation = { id = current, queue = inv.queue, expiresAt = tonumber(inv.expiresAt) } })
+                end
+            end
+            local cooling = redis.call('PTTL', P .. 'cool:' .. v)
+            if cooling > 0 then return withhold('cooldown', cooling) end
+            local pollMs = setting('pollRetrySeconds') * 1000
+            if redis.call('ZCARD', qwait(q)) > 0 then return withhold('waiting', pollMs) end
+            local r = best_agent(q)
+            if r == nil then return withhold('no_capacity', pollMs) end
+            local reserve = tonumber(redis.call('HGET', P .. 'reserve', q) or '0')
+            if reserve > 0 and free_slots(q, reserve + 1) <= reserve then return withhold('no_capacity', pollMs) end
+            local expiresAt = NOW + setting('holdSeconds') * 1000
+            redis.call('HSET', ikey(id), 'visitor', v, 'queue', q, 'agent', r.id, 'state', 'held', 'issuedAt', NOW,
+                'expiresAt', expiresAt)
+            redis.call('ZADD', P .. 'holds', expiresAt, id)
+            redis.call('SADD', akey(r.id) .. ':holds', id)
+            redis.call('SET', P .. 'visitor:' .. v .. ':inv', id, 'PX', expiresAt - NOW)
+            bump(r, 'held', 1)
+            total('held', 1)
+            refresh(r)
+            count('issued')
+            return cjson.encode({ decision = 'invite', invitation = { id = id, queue = q, expiresAt = expiresAt } })
+            """#
+}

@@ -1,0 +1,33 @@
+/// Issues a token: stores the SHA-1 digest of its 256 random bits, never the token. Ops may issue website and agent
+/// tokens only. Keys: the site's token and token-id hashes.
+/// ARGV[6..]: token id, the token, role, agent ("" if none).
+/// Result: `{id}`, or `{error: "forbidden"}`.
+enum TokenIssueScript {
+    static let source =
+        Prelude.source + #"""
+            local id, token, role, a = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+            if CALLER_ROLE ~= 'admin' and role == 'ops' then return fail('forbidden') end
+            local digest = redis.sha1hex(token)
+            local grant = { id = id, role = role }
+            if a ~= '' then grant.agent = a end
+            redis.call('HSET', P .. 'tokens', digest, cjson.encode(grant))
+            redis.call('HSET', P .. 'token-ids', id, digest)
+            return cjson.encode({ id = id })
+            """#
+}
+
+/// Revokes a token at once. Keys: the site's token and token-id hashes.
+/// ARGV[6..]: token id. Result: `{id}`, or `{error: "not_found"}`.
+enum TokenRevokeScript {
+    static let source =
+        Prelude.source + #"""
+            local id = ARGV[6]
+            local digest = redis.call('HGET', P .. 'token-ids', id)
+            if not digest then return fail('not_found') end
+            local grant = cjson.decode(redis.call('HGET', P .. 'tokens', digest) or '{}')
+            if CALLER_ROLE ~= 'admin' and grant.role == 'ops' then return fail('forbidden') end
+            redis.call('HDEL', P .. 'tokens', digest)
+            redis.call('HDEL', P .. 'token-ids', id)
+            return cjson.encode({ id = id })
+            """#
+}
