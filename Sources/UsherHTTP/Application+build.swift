@@ -1,17 +1,18 @@
 public import Hummingbird
 public import Logging
 public import RedisClient
+internal import UsherCore
 
-/// Assembles Usher: the Redis pool as a service, the middleware and the routes. The executable and the tests both
-/// start from here, so what is tested is what runs.
+/// Assembles Usher: the Redis pool (with the core's scripts) as a service, the middleware and the routes. The
+/// executable and the tests both start from here, so what is tested is what runs.
 public func buildApplication(
     configuration: UsherConfiguration,
     logger: Logger? = nil
 ) -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "usher")
     logger.logLevel = configuration.logLevel
-    let redis = RedisClient(configuration: configuration.redis, logger: logger)
-    let router = buildRouter(redis: redis)
+    let redis = RedisClient(configuration: configuration.redis, scripts: Broker.scripts, logger: logger)
+    let router = buildRouter(configuration: configuration, redis: redis)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "usher"),
@@ -21,7 +22,7 @@ public func buildApplication(
 }
 
 /// The routes on their own, for tests that bring their own Redis client.
-public func buildRouter(redis: RedisClient) -> Router<BasicRequestContext> {
+public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -> Router<BasicRequestContext> {
     let router = Router()
     router.addMiddleware {
         RequestIDMiddleware()
@@ -29,5 +30,15 @@ public func buildRouter(redis: RedisClient) -> Router<BasicRequestContext> {
         JSONErrorMiddleware()
     }
     HealthController(redis: redis).addRoutes(to: router)
+    let services = APIServices(
+        broker: Broker(redis: redis, configuration: configuration.broker),
+        authenticator: Authenticator(adminToken: configuration.adminToken),
+        body: JSONBody(maxBytes: configuration.maxBodyBytes)
+    )
+    let sites = router.group("v1/sites")
+    SitesController(services: services).addRoutes(to: sites)
+    InvitationsController(services: services).addRoutes(to: sites)
+    ChatsController(services: services).addRoutes(to: sites)
+    AgentsController(services: services).addRoutes(to: sites)
     return router
 }

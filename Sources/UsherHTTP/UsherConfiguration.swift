@@ -1,5 +1,6 @@
 public import Logging
 public import RedisClient
+public import UsherCore
 
 /// Everything the HTTP application needs, read once at start-up (see the executable's configuration loader).
 public struct UsherConfiguration: Sendable {
@@ -8,6 +9,9 @@ public struct UsherConfiguration: Sendable {
     /// The root admin token; `nil` leaves the admin API closed.
     public var adminToken: String?
     public var redis: RedisConfiguration
+    public var broker: BrokerConfiguration
+    /// Request bodies larger than this are refused with 413.
+    public var maxBodyBytes: Int
     public var logLevel: Logger.Level
 
     public init(
@@ -15,12 +19,16 @@ public struct UsherConfiguration: Sendable {
         port: Int = 8080,
         adminToken: String? = nil,
         redis: RedisConfiguration = RedisConfiguration(),
+        broker: BrokerConfiguration = BrokerConfiguration(),
+        maxBodyBytes: Int = 16_384,
         logLevel: Logger.Level = .info
     ) {
         self.host = host
         self.port = port
         self.adminToken = adminToken
         self.redis = redis
+        self.broker = broker
+        self.maxBodyBytes = maxBodyBytes
         self.logLevel = logLevel
     }
 }

@@ -21,16 +21,9 @@ public struct ChatRecord: Sendable, Equatable, Decodable {
     public let firstResponseAt: Int64?
     /// 1-based place in the queue's waiting line, while waiting.
     public let position: Int?
-    /// Slots of the agents now offering in the queue, while waiting.
-    public let servingSlots: Int?
-
-    /// A first estimate of the wait: the chats ahead of this one, and this one, drain through the serving slots at
-    /// one average handle time each. Nobody serving: one handle time per position.
-    public func estimatedWaitSeconds(averageHandleSeconds: Int) -> Int? {
-        guard let position else { return nil }
-        let slots = max(1, self.servingSlots ?? 0)
-        return (position * averageHandleSeconds + slots - 1) / slots
-    }
+    /// While waiting: the chats ahead and this one, drained through the slots of the agents now serving the queue
+    /// at `averageHandleSeconds` each.
+    public let estimatedWaitSeconds: Int?
 }
 
 /// A reactive or escalation chat request from a website.

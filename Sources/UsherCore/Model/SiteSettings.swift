@@ -38,7 +38,7 @@ public struct SiteSettings: Sendable, Equatable, Codable {
     ]
 
     /// A numeric setting by its name in the API and in Redis.
-    subscript(setting name: String) -> Int? {
+    public subscript(setting name: String) -> Int? {
         get {
             switch name {
             case "holdSeconds": self.holdSeconds

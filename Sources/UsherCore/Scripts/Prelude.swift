@@ -258,7 +258,9 @@ enum Prelude {
             if c.firstResponseAt then view.firstResponseAt = tonumber(c.firstResponseAt) end
             if c.state == 'waiting' then
                 view.position = redis.call('ZRANK', qwait(c.queue), id) + 1
-                view.servingSlots = serving_slots(c.queue)
+                -- Everyone up to this place drains through the serving slots at one average handle time each.
+                local slots = math.max(1, serving_slots(c.queue))
+                view.estimatedWaitSeconds = math.ceil(view.position * setting('averageHandleSeconds') / slots)
             end
             return view
         end

@@ -1,4 +1,4 @@
-public import RedisClient
+internal import RedisClient
 
 /// Every Lua script of the core, registered with the Redis client so that each connection loads them all.
 enum Script: CaseIterable {

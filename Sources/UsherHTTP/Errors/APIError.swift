@@ -1,18 +1,20 @@
 public import Hummingbird
 
-/// An error as clients see it: an HTTP status and `{"error": {"code", "message"}}`, where `code` is stable and
-/// machine-readable and `message` is for people.
+/// An error as clients see it: an HTTP status and `{"error": {"code", "message", "field"?}}`, where `code` is stable
+/// and machine-readable, `message` is for people and `field` names the request field at fault.
 public struct APIError: Error, HTTPResponseError, Sendable {
     public let status: HTTPResponse.Status
     public let code: String
     public let message: String
+    public let field: String?
     /// Seconds after which a retry makes sense, sent as `Retry-After`.
     public let retryAfterSeconds: Int?
 
-    public init(status: HTTPResponse.Status, code: String, message: String, retryAfterSeconds: Int? = nil) {
+    public init(status: HTTPResponse.Status, code: String, message: String, field: String? = nil, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.field = field
         self.retryAfterSeconds = retryAfterSeconds
     }
 
@@ -21,10 +23,15 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         APIError(status: .serviceUnavailable, code: "unavailable", message: message, retryAfterSeconds: 1)
     }
 
+    static func invalid(field: String, message: String) -> APIError {
+        APIError(status: .badRequest, code: "invalid_request", message: message, field: field)
+    }
+
     struct Body: Encodable {
         struct Detail: Encodable {
             let code: String
             let message: String
+            let field: String?
         }
 
         let error: Detail
@@ -32,7 +39,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try context.responseEncoder.encode(
-            Body(error: .init(code: self.code, message: self.message)),
+            Body(error: .init(code: self.code, message: self.message, field: self.field)),
             from: request,
             context: context
         )

@@ -15,6 +15,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let error as DecodingError:
+            return JSONBody.apiError(error)
         case let error as HTTPError:
             return APIError(status: error.status, code: Self.code(for: error.status), message: error.body ?? error.status.reasonPhrase)
         default:

@@ -1,0 +1,43 @@
+internal import Hummingbird
+internal import UsherCore
+
+/// Turns the `Authorization` header into a `Caller`. Only the root admin token is checked here (against
+/// configuration, in constant time); site tokens are checked by the decision script in the same round trip.
+struct Authenticator: Sendable {
+    let adminToken: String?
+
+    func caller(_ request: Request) throws(APIError) -> Caller {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw APIError(status: .unauthorized, code: "unauthorized", message: "send Authorization: Bearer <token>")
+        }
+        let token = String(header.dropFirst("Bearer ".count)).trimmingSpaces
+        guard !token.isEmpty, token.utf8.count <= 256 else {
+            throw APIError(status: .unauthorized, code: "unauthorized", message: "the bearer token is empty or too long")
+        }
+        if let adminToken, Self.constantTimeEquals(token, adminToken) { return .admin }
+        return .bearer(token)
+    }
+
+    func requireAdmin(_ request: Request) throws(APIError) {
+        guard case .admin = try self.caller(request) else {
+            throw APIError(status: .forbidden, code: "forbidden", message: "this needs the admin token")
+        }
+    }
+
+    private static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices {
+            difference |= x[index] ^ y[index]
+        }
+        return difference == 0
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

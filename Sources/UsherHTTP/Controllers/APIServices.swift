@@ -1,0 +1,32 @@
+internal import Hummingbird
+internal import UsherCore
+
+/// What every v1 controller needs: the core, the authenticator and the body reader.
+struct APIServices: Sendable {
+    let broker: Broker
+    let authenticator: Authenticator
+    let body: JSONBody
+
+    /// Runs a core operation, turning its refusals into API errors for this caller.
+    func core<T>(_ caller: Caller, _ operation: () async throws(CoreError) -> T) async throws(APIError) -> T {
+        do {
+            return try await operation()
+        } catch {
+            throw APIError(error, caller: caller)
+        }
+    }
+}
+
+extension Parameters {
+    /// A path parameter, validated like every id before it can reach a key.
+    func id(_ name: String) throws(APIError) -> String {
+        guard let value = self.get(name) else {
+            throw APIError.invalid(field: name, message: "\(name) is missing from the path")
+        }
+        do {
+            return try Identifier.validate(value, field: name)
+        } catch {
+            throw APIError(error, caller: .admin)
+        }
+    }
+}

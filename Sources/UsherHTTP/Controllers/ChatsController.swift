@@ -1,0 +1,79 @@
+internal import Hummingbird
+internal import UsherCore
+
+/// Chats: the website's reactive and escalation requests and reads, the agent's first response and end.
+struct ChatsController {
+    let services: APIServices
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.post(":site/chats", use: self.request)
+        group.get(":site/chats/:id", use: self.read)
+        group.post(":site/chats/:id/first-response", use: self.firstResponse)
+        group.post(":site/chats/:id/end", use: self.end)
+    }
+
+    @Sendable func request(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let caller = try self.services.authenticator.caller(request)
+        let site = try context.parameters.id("site")
+        let body = try await self.services.body.decode(ChatRequestBody.self, from: request)
+        let chat: ChatRecord
+        do {
+            chat = try await self.services.broker.requestChat(site: site, caller: caller, request: body.request)
+        } catch .lineFull {
+            return try Self.lineFull(request: request, context: context, caller: caller)
+        } catch {
+            throw APIError(error, caller: caller)
+        }
+        var response = try VisitorChatResponse(chat: VisitorChat(chat)).response(from: request, context: context)
+        response.status = .created
+        return response
+    }
+
+    /// Refused, but never with an empty window: the visitor is told so in words.
+    private static func lineFull(request: Request, context: BasicRequestContext, caller: Caller) throws -> Response {
+        let error = APIError(CoreError.lineFull, caller: caller)
+        var response = try context.responseEncoder.encode(
+            LineFullResponse(
+                error: .init(code: error.code, message: error.message, field: nil),
+                firstResponse: FirstResponse.builtInUnavailable
+            ),
+            from: request,
+            context: context
+        )
+        response.status = .tooManyRequests
+        response.headers[.retryAfter] = error.retryAfterSeconds.map(String.init)
+        return response
+    }
+
+    /// The visitor reads its chat with `?visitor=`; ops may read any chat of the site without it.
+    @Sendable func read(_ request: Request, context: BasicRequestContext) async throws -> VisitorChatResponse {
+        let caller = try self.services.authenticator.caller(request)
+        let site = try context.parameters.id("site")
+        let id = try context.parameters.id("id")
+        let visitor = request.uri.queryParameters.get("visitor")
+        let chat = try await self.services.core(caller) { () throws(CoreError) in
+            try await self.services.broker.chat(site: site, caller: caller, id: id, visitor: visitor)
+        }
+        return VisitorChatResponse(chat: VisitorChat(chat))
+    }
+
+    @Sendable func firstResponse(_ request: Request, context: BasicRequestContext) async throws -> HTTPResponse.Status {
+        let caller = try self.services.authenticator.caller(request)
+        let site = try context.parameters.id("site")
+        let id = try context.parameters.id("id")
+        try await self.services.core(caller) { () throws(CoreError) in
+            try await self.services.broker.firstResponse(site: site, caller: caller, chat: id)
+        }
+        return .noContent
+    }
+
+    @Sendable func end(_ request: Request, context: BasicRequestContext) async throws -> HTTPResponse.Status {
+        let caller = try self.services.authenticator.caller(request)
+        let site = try context.parameters.id("site")
+        let id = try context.parameters.id("id")
+        try await self.services.core(caller) { () throws(CoreError) in
+            try await self.services.broker.endChat(site: site, caller: caller, chat: id)
+        }
+        return .noContent
+    }
+}

@@ -1,0 +1,32 @@
+internal import Hummingbird
+internal import UsherCore
+
+extension APIError {
+    /// The one place where the core's refusals become HTTP statuses.
+    init(_ error: CoreError, caller: Caller) {
+        switch error {
+        case .invalid(let field, let message):
+            self = .invalid(field: field, message: message)
+        case .forbidden:
+            self.init(status: .forbidden, code: "forbidden", message: "this token does not grant that")
+        case .noSite:
+            // Only the admin learns whether a site exists; to a site token, another site is simply forbidden.
+            self =
+                caller == .admin
+                ? APIError(status: .notFound, code: "site_not_found", message: "no such site")
+                : APIError(status: .forbidden, code: "forbidden", message: "this token does not grant that")
+        case .notFound(let message):
+            self.init(status: .notFound, code: "not_found", message: message)
+        case .gone(let message):
+            self.init(status: .gone, code: "gone", message: message)
+        case .conflict(let message):
+            self.init(status: .conflict, code: "conflict", message: message)
+        case .superseded:
+            self.init(status: .conflict, code: "superseded_session", message: "another session of this agent took over")
+        case .lineFull:
+            self.init(status: .tooManyRequests, code: "line_full", message: "the waiting line is full", retryAfterSeconds: 60)
+        case .unavailable(let detail):
+            self = .unavailable("the capacity store is unreachable: \(detail)")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+internal import Foundation
+internal import Hummingbird
+
+/// Reads a JSON request body up to a size limit and decodes it, naming the field when something is wrong.
+/// Unknown fields are ignored.
+struct JSONBody: Sendable {
+    let maxBytes: Int
+
+    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: self.maxBytes)
+        } catch {
+            throw APIError(status: .contentTooLarge, code: "body_too_large", message: "the body exceeds \(self.maxBytes) bytes")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw Self.apiError(error)
+        }
+    }
+
+    static func apiError(_ error: DecodingError) -> APIError {
+        func path(_ context: DecodingError.Context, appending key: (any CodingKey)? = nil) -> String {
+            let keys = context.codingPath + (key.map { [$0] } ?? [])
+            return keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context, appending: key)
+            return APIError.invalid(field: field, message: "\(field) is required")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let field = path(context)
+            return field.isEmpty
+                ? APIError(status: .badRequest, code: "invalid_json", message: "the body must be a JSON object")
+                : APIError.invalid(field: field, message: "\(field) has the wrong type")
+        case .dataCorrupted(let context):
+            let field = path(context)
+            return field.isEmpty
+                ? APIError(status: .badRequest, code: "invalid_json", message: "the body is not valid JSON")
+                : APIError.invalid(field: field, message: "\(field) has an invalid value")
+        @unknown default:
+            return APIError(status: .badRequest, code: "invalid_json", message: "the body could not be read")
+        }
+    }
+}

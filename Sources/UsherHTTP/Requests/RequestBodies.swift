@@ -1,0 +1,87 @@
+internal import UsherCore
+
+/// `PUT /v1/sites/{site}`: every field optional.
+struct SiteSettingsBody: Decodable {
+    let values: [String: Int]
+    let reserve: [String: Int]?
+    let allowedOrigins: [String]?
+
+    struct Key: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        var values: [String: Int] = [:]
+        // Known numeric settings only; unknown fields are ignored like everywhere else.
+        for key in container.allKeys where SiteSettings.defaults[setting: key.stringValue] != nil {
+            values[key.stringValue] = try container.decode(Int.self, forKey: key)
+        }
+        self.values = values
+        self.reserve = try container.decodeIfPresent([String: Int].self, forKey: Key(stringValue: "reserve"))
+        self.allowedOrigins = try container.decodeIfPresent([String].self, forKey: Key(stringValue: "allowedOrigins"))
+    }
+
+    var update: SiteSettingsUpdate {
+        SiteSettingsUpdate(values: self.values, reserve: self.reserve, allowedOrigins: self.allowedOrigins)
+    }
+}
+
+struct TokenBody: Decodable {
+    let role: Role
+    let agent: String?
+}
+
+struct InvitationPollBody: Decodable {
+    let visitor: String
+    let queue: String?
+    let locale: String?
+}
+
+struct AcceptBody: Decodable {
+    let visitor: String
+    let name: String?
+    let locale: String?
+}
+
+struct DeclineBody: Decodable {
+    let visitor: String
+}
+
+struct ChatRequestBody: Decodable {
+    enum Source: String, Decodable {
+        case reactive, escalation
+    }
+
+    let visitor: String
+    let queue: String?
+    let locale: String?
+    let source: Source
+    let priority: Int?
+    let name: String?
+
+    var request: ChatRequest {
+        ChatRequest(
+            visitor: self.visitor,
+            queue: self.queue ?? "default",
+            source: self.source == .escalation ? .escalation : .reactive,
+            priority: self.priority ?? 0,
+            name: self.name,
+            locale: self.locale
+        )
+    }
+}
+
+struct PresenceBody: Decodable {
+    let status: PresenceUpdate.Status
+    let maxChats: Int
+    let queues: [String]?
+    let session: String
+
+    var update: PresenceUpdate {
+        PresenceUpdate(status: self.status, maxChats: self.maxChats, queues: self.queues ?? ["default"], session: self.session)
+    }
+}

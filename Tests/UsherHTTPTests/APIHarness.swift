@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import RedisClient
+import RedisTestSupport
+import UsherHTTP
+
+/// Calls the v1 API of a running test application as JSON, with a token.
+struct API: Sendable {
+    static let adminToken = "test-admin-token"
+
+    let client: any TestClientProtocol
+    let site: String
+
+    struct Reply: Sendable {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let json: [String: any Sendable]
+
+        var error: [String: any Sendable]? { self.json["error"] as? [String: any Sendable] }
+        var errorCode: String? { self.error?["code"] as? String }
+        subscript(path: String...) -> Any? {
+            var value: Any? = self.json
+            for key in path { value = (value as? [String: Any])?[key] }
+            return value
+        }
+    }
+
+    func call(_ method: HTTPRequest.Method, _ path: String, token: String? = API.adminToken, body: Any? = nil, raw: String? = nil)
+        async throws -> Reply
+    {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let bytes: ByteBuffer? =
+            if let raw { ByteBuffer(string: raw) } else { try body.map { ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: $0)) } }
+        return try await self.client.execute(uri: path, method: method, headers: headers, body: bytes) { response in
+            let object = response.body.readableBytes == 0 ? nil : try? JSONSerialization.jsonObject(with: Data(buffer: response.body))
+            return Reply(status: response.status, headers: response.headers, json: (object as? [String: any Sendable]) ?? [:])
+        }
+    }
+
+    func sitePath(_ rest: String = "") -> String { "/v1/sites/\(self.site)\(rest)" }
+
+    func token(role: String, agent: String? = nil, as token: String = API.adminToken) async throws -> String {
+        var body: [String: Any] = ["role": role]
+        if let agent { body["agent"] = agent }
+        let reply = try await self.call(.post, self.sitePath("/tokens"), token: token, body: body)
+        guard reply.status == .created, let value = reply.json["token"] as? String else {
+            throw SetupFailure(what: "token issue: \(reply.status) \(reply.json)")
+        }
+        return value
+    }
+
+    /// Runs `body` against a fresh application on a real Redis, with a fresh site created by the admin.
+    static func run(settings: [String: Any] = [:], _ body: @Sendable @escaping (API) async throws -> Void) async throws {
+        // Serialized once, so the closure below captures only Sendable bytes.
+        let settingsJSON = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
+        try await TestRedis.withConfiguration { redis in
+            let app = buildApplication(configuration: Self.configuration(redis: redis))
+            try await app.test(.router) { client in
+                try await TestRedis.eventually("readyz is 200") {
+                    (try? await client.execute(uri: "/readyz", method: .get) { $0.status }) == .ok
+                }
+                let api = API(client: client, site: "s-" + UUID().uuidString.prefix(12).lowercased())
+                let created = try await api.call(.put, api.sitePath(), raw: settingsJSON)
+                guard created.status == .created else { throw SetupFailure(what: "site creation: \(created.status)") }
+                try await body(api)
+            }
+        }
+    }
+
+    static func configuration(redis: RedisConfiguration) -> UsherConfiguration {
+        var redis = redis
+        redis.reconnectMaxMilliseconds = 500
+        return UsherConfiguration(adminToken: Self.adminToken, redis: redis, logLevel: .error)
+    }
+}
+
+struct SetupFailure: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "test setup failed: \(self.what)" }
+}

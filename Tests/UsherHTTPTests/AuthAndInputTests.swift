@@ -1,0 +1,132 @@
+import HTTPTypes
+import Testing
+
+@Suite("tenants, roles and bad input")
+struct AuthAndInputTests {
+    /// Every v1 endpoint, as (method, path under the site, body).
+    static var endpoints: [(HTTPRequest.Method, String, [String: Any]?)] {
+        [
+            (.get, "", nil),
+            (.post, "/tokens", ["role": "website"]),
+            (.delete, "/tokens/abc", nil),
+            (.post, "/invitations", ["visitor": "v1"]),
+            (.post, "/invitations/i1/accept", ["visitor": "v1"]),
+            (.post, "/invitations/i1/decline", ["visitor": "v1"]),
+            (.post, "/chats", ["visitor": "v1", "source": "reactive"]),
+            (.get, "/chats/c1?visitor=v1", nil),
+            (.put, "/agents/a1/presence", ["status": "available", "maxChats": 1, "session": "s"]),
+            (.get, "/agents/a1/chats", nil),
+            (.post, "/chats/c1/first-response", nil),
+            (.post, "/chats/c1/end", nil),
+            (.get, "/capacity", nil),
+            (.post, "/reconcile", nil),
+        ]
+    }
+
+    @Test("a token of another site gets 403 on every endpoint and learns nothing")
+    func otherSiteToken() async throws {
+        try await API.run { api in
+            let other = API(client: api.client, site: api.site + "-b")
+            #expect(try await api.call(.put, other.sitePath(), body: [:]).status == .created)
+            let foreign = try await other.token(role: "ops")
+            let foreignAgent = try await other.token(role: "agent", agent: "a1")
+            for (method, path, body) in Self.endpoints {
+                for token in [foreign, foreignAgent] {
+                    let reply = try await api.call(method, api.sitePath(path), token: token, body: body)
+                    #expect(reply.status == .forbidden, "\(method) \(path) answered \(reply.status)")
+                    #expect(reply.errorCode == "forbidden")
+                }
+            }
+            // The same for a site that does not exist at all: no hint that it does not.
+            let missing = API(client: api.client, site: "no-such-site")
+            #expect(try await api.call(.get, missing.sitePath("/capacity"), token: foreign).status == .forbidden)
+        }
+    }
+
+    @Test("a website token cannot use agent or ops endpoints, and an agent token only its own agent")
+    func roles() async throws {
+        try await API.run { api in
+            let website = try await api.token(role: "website")
+            let agent = try await api.token(role: "agent", agent: "a1")
+            let presence: [String: Any] = ["status": "available", "maxChats": 1, "session": "s"]
+            #expect(try await api.call(.put, api.sitePath("/agents/a1/presence"), token: website, body: presence).status == .forbidden)
+            #expect(try await api.call(.get, api.sitePath("/agents/a1/chats"), token: website).status == .forbidden)
+            #expect(try await api.call(.get, api.sitePath("/capacity"), token: website).status == .forbidden)
+            #expect(try await api.call(.post, api.sitePath("/reconcile"), token: website).status == .forbidden)
+            #expect(try await api.call(.post, api.sitePath("/tokens"), token: website, body: ["role": "website"]).status == .forbidden)
+            #expect(try await api.call(.put, api.sitePath("/agents/a2/presence"), token: agent, body: presence).status == .forbidden)
+            #expect(try await api.call(.post, api.sitePath("/invitations"), token: agent, body: ["visitor": "v"]).status == .forbidden)
+            #expect(try await api.call(.put, api.sitePath(), token: website, body: [:]).status == .forbidden)
+        }
+    }
+
+    @Test("ops may issue website and agent tokens but not ops tokens; a revoked token stops working at once")
+    func tokensAndRevocation() async throws {
+        try await API.run { api in
+            let ops = try await api.token(role: "ops")
+            #expect(try await api.call(.post, api.sitePath("/tokens"), token: ops, body: ["role": "ops"]).status == .forbidden)
+            let issued = try await api.call(.post, api.sitePath("/tokens"), token: ops, body: ["role": "website"])
+            #expect(issued.status == .created)
+            let token = try #require(issued["token"] as? String)
+            let id = try #require(issued["id"] as? String)
+            #expect(try await api.call(.post, api.sitePath("/invitations"), token: token, body: ["visitor": "v1"]).status == .ok)
+            #expect(try await api.call(.delete, api.sitePath("/tokens/\(id)"), token: ops).status == .noContent)
+            #expect(try await api.call(.post, api.sitePath("/invitations"), token: token, body: ["visitor": "v1"]).status == .forbidden)
+            #expect(try await api.call(.delete, api.sitePath("/tokens/\(id)"), token: ops).status == .notFound)
+        }
+    }
+
+    @Test("no token is 401")
+    func noToken() async throws {
+        try await API.run { api in
+            let reply = try await api.call(.get, api.sitePath("/capacity"), token: nil)
+            #expect(reply.status == .unauthorized)
+            #expect(reply.errorCode == "unauthorized")
+        }
+    }
+
+    @Test("bad input gets 400 naming the field and changes nothing")
+    func badInput() async throws {
+        try await API.run { api in
+            let website = try await api.token(role: "website")
+            let agent = try await api.token(role: "agent", agent: "a1")
+            let cases: [(HTTPRequest.Method, String, String, [String: Any]?, String?, String)] = [
+                (.put, "/agents/a1/presence", agent, ["status": "available", "maxChats": 0, "session": "s"], nil, "maxChats"),
+                (.put, "/agents/a1/presence", agent, ["status": "available", "maxChats": 51, "session": "s"], nil, "maxChats"),
+                (.put, "/agents/a1/presence", agent, ["status": "sleeping", "maxChats": 2, "session": "s"], nil, "status"),
+                (.put, "/agents/a1/presence", agent, ["status": "available", "maxChats": "two", "session": "s"], nil, "maxChats"),
+                (.put, "/agents/a1/presence", agent, ["status": "available", "maxChats": 2], nil, "session"),
+                (.put, "/agents/a1/presence", agent, ["status": "available", "maxChats": 2, "session": "s", "queues": ["bad queue"]], nil, "queues"),
+                (.post, "/invitations", website, ["visitor": "v{1}"], nil, "visitor"),
+                (.post, "/invitations", website, [:], nil, "visitor"),
+                (.post, "/chats", website, ["visitor": "v1", "source": "carrier-pigeon"], nil, "source"),
+                (.post, "/chats", website, ["visitor": "v1", "source": "reactive", "priority": 10], nil, "priority"),
+                (.post, "/chats", website, ["visitor": "v1", "source": "reactive", "locale": "de_CH!"], nil, "locale"),
+                (.put, "", API.adminToken, ["holdSeconds": 0], nil, "holdSeconds"),
+                (.post, "/invitations", website, nil, "{not json", ""),
+            ]
+            for (method, path, token, body, raw, field) in cases {
+                let reply = try await api.call(method, api.sitePath(path), token: token, body: body, raw: raw)
+                #expect(reply.status == .badRequest, "\(path) \(String(describing: body)) answered \(reply.status)")
+                if !field.isEmpty {
+                    #expect(reply.error?["field"] as? String == field, "\(path): \(reply.json)")
+                }
+            }
+            let capacity = try await api.call(.get, api.sitePath("/capacity"))
+            #expect(capacity["agents", "offline"] as? Int == 0)
+            #expect(capacity["agents", "available"] as? Int == 0)
+            #expect(capacity["waiting"] as? Int == 0)
+        }
+    }
+
+    @Test("a body over the size limit is refused with 413")
+    func bodyTooLarge() async throws {
+        try await API.run { api in
+            let website = try await api.token(role: "website")
+            let huge = ["visitor": "v1", "padding": String(repeating: "x", count: 20_000)]
+            let reply = try await api.call(.post, api.sitePath("/invitations"), token: website, body: huge)
+            #expect(reply.status == .contentTooLarge)
+            #expect(reply.errorCode == "body_too_large")
+        }
+    }
+}
