@@ -24,32 +24,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (USHER_PORT). [default: 8080]")
     var port: Int?
 
-    @Option(help: "Redis to use, redis://[user:password@]host:port/db (USHER_REDIS_URL). [default: a private redis-server]")
-    var redisURL: String?
-
     @Option(help: "Root admin bearer token (USHER_ADMIN_TOKEN). [default: none, the admin API is closed]")
     var adminToken: String?
 
-    @Option(help: "Redis connections kept open (USHER_REDIS_POOL_SIZE). [default: 2]")
-    var redisPoolSize: Int?
+    @Option(help: "Largest request body in bytes (USHER_MAX_BODY_BYTES). [default: 16384]")
+    var maxBodyBytes: Int?
 
-    @Option(help: "Redis commands in flight before callers are refused (USHER_REDIS_MAX_IN_FLIGHT). [default: 10000]")
-    var redisMaxInFlight: Int?
+    @OptionGroup var redis: RedisOptions
 
-    @Option(help: "Redis connect timeout in ms (USHER_REDIS_CONNECT_TIMEOUT_MS). [default: 1000]")
-    var redisConnectTimeoutMs: Int?
-
-    @Option(help: "Redis command deadline in ms (USHER_REDIS_COMMAND_TIMEOUT_MS). [default: 1000]")
-    var redisCommandTimeoutMs: Int?
-
-    @Option(help: "First Redis reconnect delay in ms, doubled per failure (USHER_REDIS_RECONNECT_BASE_MS). [default: 50]")
-    var redisReconnectBaseMs: Int?
-
-    @Option(help: "Longest Redis reconnect delay in ms (USHER_REDIS_RECONNECT_MAX_MS). [default: 2000]")
-    var redisReconnectMaxMs: Int?
-
-    @Option(help: "How long shutdown waits for Redis commands in flight, in ms (USHER_REDIS_DRAIN_TIMEOUT_MS). [default: 2000]")
-    var redisDrainTimeoutMs: Int?
+    @OptionGroup var core: CoreOptions
 
     @Option(help: "redis-server to start when no Redis URL is set (USHER_REDIS_SERVER). [default: redis-server]")
     var redisServer: String?
@@ -57,20 +40,34 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Data directory of the private redis-server (USHER_DATA_DIR). [default: ./data/redis]")
     var dataDir: String?
 
-    @Option(help: "trace, debug, info, notice, warning, error or critical (USHER_LOG_LEVEL). [default: info]")
-    var logLevel: String?
-
     func run() async throws {
-        let settings = try ServeSettings(command: self, environment: ProcessInfo.processInfo.environment)
+        let source = EnvironmentSource(environment: ProcessInfo.processInfo.environment)
+        var configuration = UsherConfiguration(
+            host: source.string(self.host, "USHER_HOST") ?? "127.0.0.1",
+            port: try source.int(self.port, "USHER_PORT", 8080, 0...65_535),
+            adminToken: source.string(self.adminToken, "USHER_ADMIN_TOKEN"),
+            redis: try self.redis.configuration(source),
+            broker: try self.core.broker(source),
+            maxBodyBytes: try source.int(self.maxBodyBytes, "USHER_MAX_BODY_BYTES", 16_384, 1_024...1_048_576),
+            logLevel: try self.core.level(source)
+        )
         var logger = Logger(label: "usher")
-        logger.logLevel = settings.usher.logLevel
+        logger.logLevel = configuration.logLevel
 
-        var configuration = settings.usher
         var embedded: RedisServerProcess?
-        if settings.redisURL == nil {
-            let server = try await Self.startEmbeddedRedis(settings: settings, logger: logger)
+        if self.redis.url(source) == nil {
+            let directory = URL(fileURLWithPath: source.string(self.dataDir, "USHER_DATA_DIR") ?? "data/redis", isDirectory: true)
+            let server = try await RedisServerProcess.start(
+                executable: source.string(self.redisServer, "USHER_REDIS_SERVER") ?? "redis-server",
+                dataDirectory: directory,
+                persistent: true
+            )
+            logger.info("started a private redis-server", metadata: ["redis.port": "\(server.port)", "redis.dir": "\(directory.path)"])
             configuration.redis.port = server.port
             embedded = server
+        }
+        if configuration.adminToken == nil {
+            logger.notice("no admin token configured: the admin API is closed (set --admin-token or USHER_ADMIN_TOKEN)")
         }
         let app = buildApplication(configuration: configuration, logger: logger)
         do {
@@ -86,19 +83,5 @@ struct ServeCommand: AsyncParsableCommand {
         guard let embedded else { return }
         logger.info("stopping the private redis-server")
         await embedded.stop()
-    }
-
-    private static func startEmbeddedRedis(settings: ServeSettings, logger: Logger) async throws -> RedisServerProcess {
-        let directory = URL(fileURLWithPath: settings.dataDirectory, isDirectory: true)
-        let server = try await RedisServerProcess.start(
-            executable: settings.redisServer,
-            dataDirectory: directory,
-            persistent: true
-        )
-        logger.info(
-            "started a private redis-server",
-            metadata: ["redis.port": "\(server.port)", "redis.dir": "\(directory.path)"]
-        )
-        return server
     }
 }

@@ -184,3 +184,16 @@ struct InvitationRulesTests {
         }
     }
 }
+
+@Suite("cooldown settings")
+struct CooldownSettingTests {
+    @Test("a cooldown of 0 lets a declining visitor be invited again at once")
+    func cooldownOff() async throws {
+        try await CoreHarness.run(settings: ["cooldownSeconds": 0]) { h in
+            _ = try await h.online("a1", maxChats: 1)
+            let hold = try #require(try await h.invite("v1"))
+            try await h.broker.decline(site: h.site, caller: h.admin, invitation: hold.id, visitor: "v1")
+            #expect(try await h.invite("v1") != nil)
+        }
+    }
+}

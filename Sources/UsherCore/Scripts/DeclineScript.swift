@@ -24,7 +24,7 @@ enum DeclineScript {
             if inv.state == 'released' then
                 -- Its agent left before the visitor answered; the slot is already back, the cooldown starts now.
                 redis.call('HSET', ikey(id), 'state', 'declined')
-                redis.call('SET', P .. 'cool:' .. v, '1', 'PX', setting('cooldownSeconds') * 1000)
+                cool(v)
                 count('declined')
                 return cjson.encode({ state = 'declined' })
             end

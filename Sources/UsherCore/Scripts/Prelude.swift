@@ -128,6 +128,12 @@ enum Prelude {
             end
         end
 
+        -- Starts the visitor's cooldown; a site may switch cooldowns off with 0.
+        local function cool(visitor)
+            local ms = setting('cooldownSeconds') * 1000
+            if ms > 0 then redis.call('SET', P .. 'cool:' .. visitor, '1', 'PX', ms) end
+        end
+
         -- Ends a hold: 'expired' and 'declined' start the visitor's cooldown; 'released' (its agent left) does not.
         local function release_hold(id, state)
             local inv = hash(ikey(id))
@@ -138,9 +144,7 @@ enum Prelude {
             redis.call('SREM', akey(inv.agent) .. ':holds', id)
             local pointer = P .. 'visitor:' .. inv.visitor .. ':inv'
             if redis.call('GET', pointer) == id then redis.call('DEL', pointer) end
-            if state ~= 'released' then
-                redis.call('SET', P .. 'cool:' .. inv.visitor, '1', 'PX', setting('cooldownSeconds') * 1000)
-            end
+            if state ~= 'released' then cool(inv.visitor) end
             local r = agent(inv.agent)
             if r then
                 bump(r, 'held', -1)

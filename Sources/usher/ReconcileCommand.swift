@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RedisClient
+import UsherCore
+
+/// `usher reconcile --site S`: rebuilds a site's capacity counters from the primary records in Redis and reports
+/// every difference. Exits 0 when there is no drift, 2 when there is (so monitoring can alert on it).
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Check (and with --repair, fix) a site's capacity counters against its primary records."
+    )
+
+    @Option(help: "The site to check.")
+    var site: String
+
+    @Flag(help: "Write the rebuilt counters where they differ.")
+    var repair = false
+
+    @OptionGroup var redis: RedisOptions
+
+    @OptionGroup var core: CoreOptions
+
+    func run() async throws {
+        let source = EnvironmentSource(environment: ProcessInfo.processInfo.environment)
+        guard self.redis.url(source) != nil else {
+            throw ValidationError("reconcile needs the Redis that Usher uses: --redis-url or USHER_REDIS_URL")
+        }
+        var logger = Logger(label: "usher")
+        logger.logLevel = try self.core.level(source)
+        let client = RedisClient(configuration: try self.redis.configuration(source), scripts: Broker.scripts, logger: logger)
+        let broker = Broker(redis: client, configuration: try self.core.broker(source))
+        let report = try await withThrowingTaskGroup(of: ReconcileReport?.self) { group in
+            group.addTask {
+                try await client.run()
+                return nil
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !client.isReady {
+                guard ContinuousClock.now < deadline else { throw RedisClientError.notConnected }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let report = try await broker.reconcile(site: self.site, caller: .admin, repair: self.repair)
+            group.cancelAll()
+            return report
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        if report.drift > 0 {
+            throw ExitCode(2)
+        }
+    }
+}
