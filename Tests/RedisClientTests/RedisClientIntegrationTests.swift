@@ -120,30 +120,6 @@ struct RedisClientIntegrationTests {
         }
     }
 
-    @Test("a command against a stopped Redis fails within its deadline")
-    func stoppedRedis() async throws {
-        try await TestRedis.withPrivateServer { server in
-            let configuration = RedisConfiguration(port: server.port, commandTimeoutMilliseconds: 300)
-            try await TestRedis.withClient(configuration) { client in
-                // A hung server (SIGSTOP): the command is sent and the deadline must end the wait.
-                kill(server.processIdentifier, SIGSTOP)
-                let started = ContinuousClock.now
-                await #expect(throws: RedisClientError.timeout) { try await client.send(["PING"]) }
-                let waited = ContinuousClock.now - started
-                kill(server.processIdentifier, SIGCONT)
-                #expect(waited >= .milliseconds(300))
-                #expect(waited < .milliseconds(1_300))
-
-                // A server that is gone: nothing to send to, so the command fails without waiting.
-                try await TestRedis.eventually("the client reconnects after the timeout") { client.isReady }
-                await server.stop()
-                let stoppedAt = ContinuousClock.now
-                await #expect(throws: RedisClientError.self) { try await client.send(["PING"]) }
-                #expect(ContinuousClock.now - stoppedAt < .milliseconds(1_300))
-            }
-        }
-    }
-
     @Test("a Redis restart fails in-flight commands clearly and the client recovers by itself")
     func restartDuringTraffic() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("usher-restart-\(UUID().uuidString)")
@@ -197,6 +173,35 @@ struct RedisClientIntegrationTests {
                 #expect(try await blocked.isNull)
                 await #expect(throws: RedisClientError.self) { try await client.send(["PING"]) }
                 try await tasks.waitForAll()
+            }
+        }
+    }
+}
+
+/// Deadlines measured in wall-clock time: `scripts/test` runs the *TimingTests suites on their own, after the rest,
+/// so that a machine busy with the parallel suite cannot stretch them.
+@Suite("Redis client deadlines")
+struct RedisDeadlineTimingTests {
+    @Test("a command against a stopped Redis fails within its deadline")
+    func stoppedRedis() async throws {
+        try await TestRedis.withPrivateServer { server in
+            let configuration = RedisConfiguration(port: server.port, commandTimeoutMilliseconds: 300)
+            try await TestRedis.withClient(configuration) { client in
+                // A hung server (SIGSTOP): the command is sent and the deadline must end the wait.
+                kill(server.processIdentifier, SIGSTOP)
+                let started = ContinuousClock.now
+                await #expect(throws: RedisClientError.timeout) { try await client.send(["PING"]) }
+                let waited = ContinuousClock.now - started
+                kill(server.processIdentifier, SIGCONT)
+                #expect(waited >= .milliseconds(300))
+                #expect(waited < .milliseconds(1_300))
+
+                // A server that is gone: nothing to send to, so the command fails without waiting.
+                try await TestRedis.eventually("the client reconnects after the timeout") { client.isReady }
+                await server.stop()
+                let stoppedAt = ContinuousClock.now
+                await #expect(throws: RedisClientError.self) { try await client.send(["PING"]) }
+                #expect(ContinuousClock.now - stoppedAt < .milliseconds(1_300))
             }
         }
     }

@@ -7,13 +7,17 @@ public import RedisClient
 public enum TestRedis {
     public static var logger: Logger {
         var logger = Logger(label: "test")
-        logger.logLevel = .error
+        logger.logLevel = .warning
         return logger
     }
 
     /// Tests run in parallel on two cores, and one of them sends 10,000 commands at once: a deadline this long
     /// keeps tests that do not test deadlines from failing on a busy machine.
     public static let commandTimeoutMilliseconds = 10_000
+
+    /// How long a test waits for a client or an application to become ready. Generous for the same reason: it is a
+    /// bound on waiting, not a timing goal (those live in benchmarks and in the *TimingTests suites).
+    public static let readySeconds: Double = 30
 
     public static func withConfiguration<T>(_ body: (RedisConfiguration) async throws -> T) async throws -> T {
         if let url = ProcessInfo.processInfo.environment["USHER_TEST_REDIS_URL"], !url.isEmpty {
@@ -56,7 +60,7 @@ public enum TestRedis {
                 return nil
             }
             if waitUntilReady {
-                try await self.eventually("the client connects") { client.isReady }
+                try await self.eventually("the client connects", seconds: Self.readySeconds) { client.isReady }
             }
             let result = try await body(client)
             group.cancelAll()

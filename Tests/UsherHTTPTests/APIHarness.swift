@@ -60,7 +60,7 @@ struct API: Sendable {
         try await TestRedis.withConfiguration { redis in
             let app = buildApplication(configuration: Self.configuration(redis: redis))
             try await app.test(.router) { client in
-                try await TestRedis.eventually("readyz is 200") {
+                try await TestRedis.eventually("readyz is 200", seconds: TestRedis.readySeconds) {
                     (try? await client.execute(uri: "/readyz", method: .get) { $0.status }) == .ok
                 }
                 let api = API(client: client, site: "s-" + UUID().uuidString.prefix(12).lowercased())
@@ -74,6 +74,7 @@ struct API: Sendable {
     static func configuration(redis: RedisConfiguration) -> UsherConfiguration {
         var redis = redis
         redis.reconnectMaxMilliseconds = 500
+        redis.connectTimeoutMilliseconds = 5_000
         return UsherConfiguration(adminToken: Self.adminToken, redis: redis, logLevel: .error)
     }
 }

@@ -19,7 +19,7 @@ struct TwoInstancesTests {
                     let a = API(client: one, site: site)
                     let b = API(client: two, site: site)
                     for client in [one, two] {
-                        try await TestRedis.eventually("readyz is 200") {
+                        try await TestRedis.eventually("readyz is 200", seconds: TestRedis.readySeconds) {
                             (try? await client.execute(uri: "/readyz", method: .get) { $0.status }) == .ok
                         }
                     }
