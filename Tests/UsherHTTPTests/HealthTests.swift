@@ -51,7 +51,9 @@ struct HealthTests {
         try await TestRedis.withConfiguration { redis in
             let app = buildApplication(configuration: Self.configuration(redis: redis))
             try await app.test(.router) { client in
-                try await TestRedis.eventually("readyz is 200", seconds: TestRedis.readySeconds) { (try? await Self.status(client, "/readyz")) == .ok }
+                try await TestRedis.eventually("readyz is 200", seconds: TestRedis.readySeconds) {
+                    (try? await Self.status(client, "/readyz")) == .ok
+                }
                 try await client.execute(uri: "/readyz", method: .get) { response in
                     #expect(String(buffer: response.body) == #"{"status":"ready"}"#)
                 }
@@ -88,7 +90,9 @@ struct ReadinessTimingTests {
         let app = buildApplication(configuration: HealthTests.configuration(redis: RedisConfiguration(port: port)))
         do {
             try await app.test(.router) { client in
-                try await TestRedis.eventually("readyz is 200", seconds: TestRedis.readySeconds) { (try? await HealthTests.status(client, "/readyz")) == .ok }
+                try await TestRedis.eventually("readyz is 200", seconds: TestRedis.readySeconds) {
+                    (try? await HealthTests.status(client, "/readyz")) == .ok
+                }
                 await servers.stopAll()
                 try await TestRedis.eventually("readyz is 503", seconds: 2) {
                     (try? await HealthTests.status(client, "/readyz")) == .serviceUnavailable

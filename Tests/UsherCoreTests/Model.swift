@@ -1,0 +1,256 @@
+import UsherCore
+
+/// The rules of PRODUCT.md in plain Swift, for the randomized check: what every decision should be, given
+/// everything that happened before it.
+struct Model {
+    enum PollOutcome: Equatable {
+        /// `id` is the invitation the visitor already holds, nil for a new one.
+        case invite(String?)
+        case withhold(WithholdReason)
+    }
+
+    struct Agent {
+        var status: PresenceUpdate.Status
+        var maxChats: Int
+        var queues: [String]
+        var chats = 0
+        var held = 0
+
+        var offers: Bool { self.status == .available }
+        var free: Int { self.maxChats - self.chats - self.held }
+    }
+
+    struct Hold {
+        let invitation: InvitationHold
+        let visitor: String
+        let agent: String
+        var released = false
+
+        var id: String { self.invitation.id }
+    }
+
+    struct Expected {
+        let state: ChatRecord.State
+        let agent: String?
+        let position: Int?
+        let queue: String
+        let score: Double?
+    }
+
+    let reserve: [String: Int]
+    let maxWaiting: Int
+    private(set) var agents: [String: Agent] = [:]
+    private var holds: [String: Hold] = [:]
+    private var holdOrder: [String] = []
+    private var activeHoldOf: [String: String] = [:]
+    private var cooled: Set<String> = []
+    private var waiting: [String: [(chat: String, score: Double)]] = [:]
+    private var chatAgent: [String: String] = [:]
+    private var chatQueue: [String: String] = [:]
+    private var chatOrder: [String] = []
+    private var sequence = 0
+    private var pendingIssue: (visitor: String, agent: String)?
+    private(set) var knownQueues: Set<String> = []
+
+    init(reserve: [String: Int], maxWaiting: Int) {
+        self.reserve = reserve
+        self.maxWaiting = maxWaiting
+    }
+
+    // MARK: Decisions
+
+    mutating func presence(_ id: String, status: PresenceUpdate.Status, maxChats: Int, queues: [String]) -> Int {
+        self.knownQueues.formUnion(queues)
+        var agent = self.agents[id] ?? Agent(status: status, maxChats: maxChats, queues: queues)
+        agent.status = status
+        agent.maxChats = maxChats
+        agent.queues = queues
+        self.agents[id] = agent
+        if status != .available {
+            for holdID in self.holdOrder where self.holds[holdID]?.agent == id && self.holds[holdID]?.released == false {
+                self.holds[holdID]?.released = true
+                self.activeHoldOf[self.holds[holdID]!.visitor] = nil
+                self.agents[id]!.held -= 1
+            }
+        }
+        self.serve(id)
+        return self.agents[id]!.chats
+    }
+
+    mutating func poll(_ visitor: String, queue: String) -> PollOutcome {
+        self.pendingIssue = nil
+        if let held = self.activeHoldOf[visitor] { return .invite(held) }
+        if self.cooled.contains(visitor) { return .withhold(.cooldown) }
+        if !(self.waiting[queue] ?? []).isEmpty { return .withhold(.waiting) }
+        guard let agent = self.bestAgent(queue) else { return .withhold(.noCapacity) }
+        let reserve = self.reserve[queue] ?? 0
+        if reserve > 0, self.freeSlots(queue) <= reserve { return .withhold(.noCapacity) }
+        self.pendingIssue = (visitor, agent)
+        return .invite(nil)
+    }
+
+    mutating func issued(_ invitation: InvitationHold) {
+        guard let (visitor, agent) = self.pendingIssue else { return }
+        self.pendingIssue = nil
+        self.holds[invitation.id] = Hold(invitation: invitation, visitor: visitor, agent: agent)
+        self.holdOrder.append(invitation.id)
+        self.activeHoldOf[visitor] = invitation.id
+        self.agents[agent]!.held += 1
+    }
+
+    mutating func accept(_ hold: Hold, chat: String) -> Expected {
+        self.forget(hold)
+        let queue = hold.invitation.queue
+        if !hold.released {
+            self.agents[hold.agent]!.held -= 1
+            self.assign(chat, to: hold.agent, queue: queue)
+            return Expected(state: .assigned, agent: hold.agent, position: nil, queue: queue, score: nil)
+        }
+        if let agent = self.bestAgent(queue) {
+            self.assign(chat, to: agent, queue: queue)
+            return Expected(state: .assigned, agent: agent, position: nil, queue: queue, score: nil)
+        }
+        // Front of the line: class 0 and top priority, so only its sequence number orders it.
+        let expected = self.plannedWait(queue: queue, score: 0)
+        self.enqueue(chat, expected)
+        return expected
+    }
+
+    mutating func decline(_ hold: Hold) {
+        self.forget(hold)
+        self.cooled.insert(hold.visitor)
+        if !hold.released {
+            self.agents[hold.agent]!.held -= 1
+            self.serve(hold.agent)
+        }
+    }
+
+    /// What a reactive or escalation request will become; nil when the line is full.
+    mutating func request(queue: String, escalation: Bool, priority: Int) -> Expected? {
+        let waiting = self.waiting[queue]?.count ?? 0
+        let agent = waiting == 0 ? self.bestAgent(queue) : nil
+        if agent == nil, waiting >= self.maxWaiting { return nil }
+        self.knownQueues.insert(queue)
+        if let agent { return Expected(state: .assigned, agent: agent, position: nil, queue: queue, score: nil) }
+        let score = Double(escalation ? 1 : 2) * 1e13 + Double(9 - priority) * 1e12
+        return self.plannedWait(queue: queue, score: score)
+    }
+
+    mutating func requested(_ chat: String, _ expected: Expected) {
+        if let agent = expected.agent {
+            self.assign(chat, to: agent, queue: expected.queue)
+        } else {
+            self.enqueue(chat, expected)
+        }
+    }
+
+    mutating func end(_ chat: String) {
+        self.chatOrder.removeAll { $0 == chat }
+        if let agent = self.chatAgent.removeValue(forKey: chat) {
+            self.agents[agent]!.chats -= 1
+            self.serve(agent)
+        } else if let queue = self.chatQueue[chat] {
+            self.waiting[queue]?.removeAll { $0.chat == chat }
+        }
+        self.chatQueue[chat] = nil
+    }
+
+    /// Every hold issued so far has expired: released in expiry order, each freeing its slot for the line.
+    mutating func expireAllHolds() {
+        let due = self.holdOrder.compactMap { self.holds[$0] }.filter { !$0.released }
+            .sorted { ($0.invitation.expiresAt, $0.id) < ($1.invitation.expiresAt, $1.id) }
+        for hold in due {
+            self.forget(hold)
+            self.cooled.insert(hold.visitor)
+            self.agents[hold.agent]!.held -= 1
+            self.serve(hold.agent)
+        }
+    }
+
+    // MARK: Choosing what to act on
+
+    func someHold(_ random: inout SplitMix64) -> Hold? {
+        guard !self.holdOrder.isEmpty else { return nil }
+        return self.holds[self.holdOrder[random.next(self.holdOrder.count)]]
+    }
+
+    func someChat(_ random: inout SplitMix64) -> String? {
+        guard !self.chatOrder.isEmpty else { return nil }
+        return self.chatOrder[random.next(self.chatOrder.count)]
+    }
+
+    // MARK: Capacity
+
+    func slots(queue: String?) -> CapacityView.Slots {
+        let serving = self.agents.values.filter { queue == nil || $0.queues.contains(queue!) }
+        let offering = serving.filter(\.offers)
+        return CapacityView.Slots(
+            total: offering.reduce(0) { $0 + $1.maxChats },
+            chats: serving.reduce(0) { $0 + $1.chats },
+            held: serving.reduce(0) { $0 + $1.held },
+            free: offering.reduce(0) { $0 + max(0, $1.free) }
+        )
+    }
+
+    func waitingCount(queue: String?) -> Int {
+        if let queue { return self.waiting[queue]?.count ?? 0 }
+        return self.waiting.values.reduce(0) { $0 + $1.count }
+    }
+
+    func availableAgents(queue: String?) -> Int {
+        self.agents.values.filter { $0.offers && (queue == nil || $0.queues.contains(queue!)) }.count
+    }
+
+    // MARK: Rules
+
+    /// The offering agent with the most free slots; among equals, the greatest id (Redis's reverse order).
+    private func bestAgent(_ queue: String) -> String? {
+        self.agents.filter { $0.value.offers && $0.value.queues.contains(queue) && $0.value.free > 0 }
+            .max { ($0.value.free, $0.key) < ($1.value.free, $1.key) }?.key
+    }
+
+    private func freeSlots(_ queue: String) -> Int {
+        self.agents.values.filter { $0.offers && $0.queues.contains(queue) }.reduce(0) { $0 + max(0, $1.free) }
+    }
+
+    private mutating func assign(_ chat: String, to agent: String, queue: String) {
+        self.agents[agent]!.chats += 1
+        self.chatAgent[chat] = agent
+        self.chatQueue[chat] = queue
+        if !self.chatOrder.contains(chat) { self.chatOrder.append(chat) }
+    }
+
+    private func plannedWait(queue: String, score base: Double) -> Expected {
+        let score = base + Double(self.sequence + 1)
+        let position = (self.waiting[queue] ?? []).filter { $0.score < score }.count + 1
+        return Expected(state: .waiting, agent: nil, position: position, queue: queue, score: score)
+    }
+
+    private mutating func enqueue(_ chat: String, _ expected: Expected) {
+        self.sequence += 1
+        self.waiting[expected.queue, default: []].append((chat, expected.score!))
+        self.waiting[expected.queue]!.sort { $0.score < $1.score }
+        self.chatQueue[chat] = expected.queue
+        self.chatOrder.append(chat)
+    }
+
+    private mutating func serve(_ id: String) {
+        while let agent = self.agents[id], agent.offers, agent.free > 0 {
+            var best: (queue: String, score: Double)?
+            for queue in agent.queues {
+                if let head = self.waiting[queue]?.first, best == nil || head.score < best!.score {
+                    best = (queue, head.score)
+                }
+            }
+            guard let best else { return }
+            let chat = self.waiting[best.queue]!.removeFirst().chat
+            self.assign(chat, to: id, queue: best.queue)
+        }
+    }
+
+    private mutating func forget(_ hold: Hold) {
+        self.holds[hold.id] = nil
+        self.holdOrder.removeAll { $0 == hold.id }
+        if self.activeHoldOf[hold.visitor] == hold.id { self.activeHoldOf[hold.visitor] = nil }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+import UsherCore
+
+/// Thousands of random operations against the real scripts, each checked against a plain Swift model of the rules.
+///
+/// Time passes in epochs: within one epoch (kept shorter than `holdSeconds`) no hold can expire; between epochs the
+/// test sleeps past `holdSeconds`, so every hold issued so far has expired when the next epoch starts. Heartbeats are
+/// long enough never to lapse here (lapses have their own tests), and the cooldown outlasts the test.
+@Suite("randomized model check")
+struct ModelTests {
+    @Test("random operations match the model step by step, and reconcile finds no drift")
+    func randomOperations() async throws {
+        let seed = UInt64(ProcessInfo.processInfo.environment["USHER_MODEL_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64.max / 2)
+        let settings = ["holdSeconds": 2, "cooldownSeconds": 600, "heartbeatSeconds": 3_600, "maxWaiting": 5]
+        try await CoreHarness.run(settings: settings, reserve: ["default": 1]) { h in
+            var random = SplitMix64(seed: seed)
+            var model = Model(reserve: ["default": 1], maxWaiting: 5)
+            var steps = 0
+            for epoch in 0..<6 {
+                let started = ContinuousClock.now
+                var operations = 0
+                // An epoch ends after its operations, or early on a slow machine: no hold may expire inside one.
+                while operations < 400, ContinuousClock.now - started < .milliseconds(1_200) {
+                    try await Self.step(h, &model, &random, context: "seed \(seed), epoch \(epoch), step \(steps)")
+                    operations += 1
+                    steps += 1
+                }
+                try await Self.compareCapacity(h, model, context: "seed \(seed), end of epoch \(epoch)")
+                try await Task.sleep(for: .milliseconds(2_200))
+                model.expireAllHolds()
+            }
+            try await Self.compareCapacity(h, model, context: "seed \(seed), final")
+            #expect(steps > 1_000, "only \(steps) steps ran (seed \(seed))")
+            let report = try await h.drift()
+            #expect(report.drift == 0, "seed \(seed): \(report.differences)")
+        }
+    }
+
+    static let agents = ["a1", "a2", "a3", "a4"]
+    static let queues = ["default", "sales"]
+
+    static func step(_ h: CoreHarness, _ model: inout Model, _ random: inout SplitMix64, context: String) async throws {
+        let roll = random.next(100)
+        switch roll {
+        case 0..<12:
+            let agent = Self.agents[random.next(Self.agents.count)]
+            let statuses: [PresenceUpdate.Status] = [.available, .available, .available, .away, .draining, .offline]
+            let status = statuses[random.next(statuses.count)]
+            let maxChats = 1 + random.next(3)
+            var queues = Self.queues.filter { _ in random.next(2) == 0 }
+            if queues.isEmpty { queues = [Self.queues[random.next(2)]] }
+            let state = try await h.online(agent, maxChats: maxChats, queues: queues, status: status)
+            let expected = model.presence(agent, status: status, maxChats: maxChats, queues: queues)
+            #expect(state.activeChats == expected, "\(context): presence \(agent) activeChats")
+        case 12..<45:
+            let visitor = "v\(random.next(300))"
+            let queue = Self.queues[random.next(Self.queues.count)]
+            let actual = try await h.poll(visitor, queue: queue)
+            let expected = model.poll(visitor, queue: queue)
+            switch (expected, actual) {
+            case (.invite(let known), .invite(let hold)):
+                if let known { #expect(hold.id == known, "\(context): the same invitation again") }
+                model.issued(hold)
+            case (.withhold(let reason), .withhold(let actualReason, _)):
+                #expect(actualReason == reason, "\(context): poll \(visitor) in \(queue)")
+            default:
+                Issue.record("\(context): poll \(visitor) in \(queue): model \(expected), actual \(actual)")
+                throw ModelDiverged()
+            }
+        case 45..<60:
+            guard let hold = model.someHold(&random) else { return }
+            let chat = try await h.accept(hold.invitation, visitor: hold.visitor)
+            let expected = model.accept(hold, chat: chat.id)
+            #expect(chat.state == expected.state, "\(context): accept state")
+            #expect(chat.agent == expected.agent, "\(context): accept agent")
+            #expect(chat.position == expected.position, "\(context): accept position")
+        case 60..<68:
+            guard let hold = model.someHold(&random) else { return }
+            try await h.broker.decline(site: h.site, caller: h.admin, invitation: hold.id, visitor: hold.visitor)
+            model.decline(hold)
+        case 68..<84:
+            let visitor = "r\(random.next(1_000))"
+            let queue = Self.queues[random.next(Self.queues.count)]
+            let escalation = random.next(4) == 0
+            let priority = random.next(3) == 0 ? random.next(10) : 0
+            let expected = model.request(queue: queue, escalation: escalation, priority: priority)
+            do {
+                let chat = try await h.request(visitor, source: escalation ? .escalation : .reactive, priority: priority, queue: queue)
+                guard let expected else {
+                    Issue.record("\(context): request was accepted, the model expected a full line")
+                    throw ModelDiverged()
+                }
+                model.requested(chat.id, expected)
+                #expect(chat.state == expected.state, "\(context): request state")
+                #expect(chat.agent == expected.agent, "\(context): request agent")
+                #expect(chat.position == expected.position, "\(context): request position")
+            } catch CoreError.lineFull {
+                #expect(expected == nil, "\(context): line full, the model expected room")
+            }
+        case 84..<97:
+            guard let chat = model.someChat(&random) else { return }
+            try await h.end(chat)
+            model.end(chat)
+        default:
+            try await Self.compareCapacity(h, model, context: context)
+        }
+    }
+
+    static func compareCapacity(_ h: CoreHarness, _ model: Model, context: String) async throws {
+        let capacity = try await h.capacity()
+        #expect(capacity.site.slots == model.slots(queue: nil), "\(context): site slots")
+        #expect(capacity.site.waiting == model.waitingCount(queue: nil), "\(context): site waiting")
+        #expect(capacity.site.agents.available == model.availableAgents(queue: nil), "\(context): available agents")
+        for queue in Self.queues where model.knownQueues.contains(queue) {
+            #expect(capacity.queues[queue]?.slots == model.slots(queue: queue), "\(context): \(queue) slots")
+            #expect(capacity.queues[queue]?.waiting == model.waitingCount(queue: queue), "\(context): \(queue) waiting")
+        }
+    }
+}
+
+struct ModelDiverged: Error {}
+
+/// A small deterministic generator, so a failing run can be repeated with USHER_MODEL_SEED.
+struct SplitMix64 {
+    var state: UInt64
+
+    init(seed: UInt64) { self.state = seed }
+
+    mutating func next(_ bound: Int) -> Int {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Int(z % UInt64(bound))
+    }
+}
