@@ -1,5 +1,9 @@
 import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import RedisClient
 import Testing
+import UsherHTTP
 
 @Suite("tenants, roles and bad input")
 struct AuthAndInputTests {
@@ -127,6 +131,31 @@ struct AuthAndInputTests {
             let reply = try await api.call(.post, api.sitePath("/invitations"), token: website, body: huge)
             #expect(reply.status == .contentTooLarge)
             #expect(reply.errorCode == "body_too_large")
+        }
+    }
+}
+
+@Suite("Redis unreachable")
+struct UnreachableTests {
+    @Test("invitation polls fail closed with withhold/unavailable; writes get 503 with Retry-After")
+    func failClosed() async throws {
+        // Nothing listens on port 1 on loopback.
+        let app = buildApplication(configuration: API.configuration(redis: RedisConfiguration(port: 1)))
+        try await app.test(.router) { client in
+            let api = API(client: client, site: "shop")
+            let poll = try await api.call(.post, api.sitePath("/invitations"), token: "some-website-token", body: ["visitor": "v1"])
+            #expect(poll.status == .ok)
+            #expect(poll["decision"] as? String == "withhold")
+            #expect(poll["reason"] as? String == "unavailable")
+            #expect(poll.headers[.retryAfter] == "5")
+            let chat = try await api.call(.post, api.sitePath("/chats"), token: "t", body: ["visitor": "v1", "source": "reactive"])
+            #expect(chat.status == .serviceUnavailable)
+            #expect(chat.errorCode == "unavailable")
+            #expect(chat.headers[.retryAfter] == "1")
+            let presence = try await api.call(
+                .put, api.sitePath("/agents/a1/presence"), token: "t", body: ["status": "available", "maxChats": 1, "session": "s"]
+            )
+            #expect(presence.status == .serviceUnavailable)
         }
     }
 }
