@@ -146,13 +146,14 @@ struct PresenceRulesTests {
 
     @Test("a crashed agent's chats are closed as orphaned after the grace period")
     func orphanedChats() async throws {
-        try await CoreHarness.run(settings: ["heartbeatSeconds": 1, "orphanGraceSeconds": 3]) { h in
+        try await CoreHarness.run(settings: ["heartbeatSeconds": 1, "orphanGraceSeconds": 5]) { h in
+            let start = ContinuousClock.now
             _ = try await h.online("a1", maxChats: 2)
             let chat = try await h.request("v1")
-            try await Task.sleep(for: .milliseconds(1_200))
-            #expect(try await h.chat(chat.id).state == .assigned)  // lapsed at 1 s, orphaned only at 4 s
+            try await Task.sleep(until: start + .milliseconds(1_200))
+            #expect(try await h.chat(chat.id).state == .assigned)  // lapsed at 1 s, orphaned only at 6 s
             #expect(try await h.capacity().site.agents.offline == 1)
-            try await Task.sleep(for: .milliseconds(3_000))
+            try await Task.sleep(until: start + .milliseconds(6_500))
             #expect(try await h.chat(chat.id).state == .orphaned)
             let capacity = try await h.capacity()
             #expect(capacity.site.slots.chats == 0)
@@ -163,14 +164,17 @@ struct PresenceRulesTests {
 
     @Test("an agent that returns within the grace period keeps its chats")
     func returnWithinGrace() async throws {
-        try await CoreHarness.run(settings: ["heartbeatSeconds": 1, "orphanGraceSeconds": 8]) { h in
+        try await CoreHarness.run(settings: ["heartbeatSeconds": 1, "orphanGraceSeconds": 6]) { h in
+            let start = ContinuousClock.now
             _ = try await h.online("a1", maxChats: 2)
             let chat = try await h.request("v1")
-            // Lapses at 1 s (orphans due at 9 s), returns at 3 s and lapses again at 4 s (orphans due at 12 s).
-            try await Task.sleep(for: .milliseconds(3_000))
+            // Lapses at 1 s, so its chats would be orphaned at 7 s; it returns at 2 s and keeps heartbeating.
+            try await Task.sleep(until: start + .milliseconds(2_000))
             #expect(try await h.capacity().site.agents.offline == 1)
-            _ = try await h.online("a1", maxChats: 2)
-            try await Task.sleep(for: .milliseconds(7_500))
+            while ContinuousClock.now < start + .milliseconds(8_000) {
+                _ = try await h.online("a1", maxChats: 2)
+                try await Task.sleep(for: .milliseconds(300))
+            }
             #expect(try await h.chat(chat.id).state == .assigned)
         }
     }

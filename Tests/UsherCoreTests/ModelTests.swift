@@ -12,7 +12,7 @@ struct ModelTests {
     @Test("random operations match the model step by step, and reconcile finds no drift")
     func randomOperations() async throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["USHER_MODEL_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64.max / 2)
-        let settings = ["holdSeconds": 2, "cooldownSeconds": 600, "heartbeatSeconds": 3_600, "maxWaiting": 5]
+        let settings = ["holdSeconds": 3, "cooldownSeconds": 600, "heartbeatSeconds": 3_600, "maxWaiting": 5]
         try await CoreHarness.run(settings: settings, reserve: ["default": 1]) { h in
             var random = SplitMix64(seed: seed)
             var model = Model(reserve: ["default": 1], maxWaiting: 5)
@@ -27,7 +27,7 @@ struct ModelTests {
                     steps += 1
                 }
                 try await Self.compareCapacity(h, model, context: "seed \(seed), end of epoch \(epoch)")
-                try await Task.sleep(for: .milliseconds(2_200))
+                try await Task.sleep(for: .milliseconds(3_200))
                 model.expireAllHolds()
             }
             try await Self.compareCapacity(h, model, context: "seed \(seed), final")
