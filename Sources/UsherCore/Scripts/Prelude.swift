@@ -11,7 +11,20 @@
 /// - The prelude ends with a newline, so a script's own text can follow it directly.
 /// - The result is always a JSON string; a refusal is `{"error": code}`.
 enum Prelude {
-    static let source = #"""
+    /// Reads a whole hash as a Lua table, nil when the key does not exist. Shared with scripts that run without
+    /// the rest of the prelude.
+    static let hashFunction = #"""
+        local function hash(key)
+            local raw = redis.call('HGETALL', key)
+            if #raw == 0 then return nil end
+            local t = {}
+            for i = 1, #raw, 2 do t[raw[i]] = raw[i + 1] end
+            return t
+        end
+
+        """#
+
+    static let source = hashFunction + #"""
         local P = string.sub(KEYS[1], 1, -9) -- strip "settings"
         local NOW
         do
@@ -22,14 +35,6 @@ enum Prelude {
         local RETENTION_MS = tonumber(ARGV[5])
 
         local function fail(code) return cjson.encode({ error = code }) end
-
-        local function hash(key)
-            local raw = redis.call('HGETALL', key)
-            if #raw == 0 then return nil end
-            local t = {}
-            for i = 1, #raw, 2 do t[raw[i]] = raw[i + 1] end
-            return t
-        end
 
         local function split(csv)
             local t = {}

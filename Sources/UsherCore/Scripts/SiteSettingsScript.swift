@@ -4,7 +4,7 @@
 /// "--reserve--" and queue/slots pairs that replace the reserves.
 /// Result: `{created, settings: {field: value}, reserve: {queue: slots}}` (reserve absent when empty).
 enum SiteSettingsScript {
-    static let source = #"""
+    static let source = Prelude.hashFunction + #"""
         local created = redis.call('EXISTS', KEYS[1]) == 0
         local section = 'set'
         local replacedReserve = false
@@ -27,13 +27,6 @@ enum SiteSettingsScript {
                 end
                 i = i + 2
             end
-        end
-        local function hash(key)
-            local raw = redis.call('HGETALL', key)
-            if #raw == 0 then return nil end
-            local t = {}
-            for j = 1, #raw, 2 do t[raw[j]] = raw[j + 1] end
-            return t
         end
         local out = { settings = hash(KEYS[1]), created = 0 }
         if created then out.created = 1 end
