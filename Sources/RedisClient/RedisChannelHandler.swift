@@ -2,39 +2,50 @@ internal import NIOCore
 
 /// Writes commands, matches replies to them in order and enforces each command's deadline.
 ///
-/// Flushes are coalesced: every flush asked for within one event-loop tick becomes a single syscall, so many
-/// concurrent callers share writes (pipelining without the callers having to batch).
-final class RedisChannelHandler: ChannelDuplexHandler {
+/// Commands arrive in batches from `RedisConnection` (one event-loop hop and one flush per batch, so many
+/// concurrent callers share syscalls), not through the pipeline's write path: this handler is the only place that
+/// completes a request, so every request is completed exactly once.
+final class RedisChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = RedisRequest
     typealias OutboundOut = ByteBuffer
 
-    private var stateMachine = RedisConnectionStateMachine<EventLoopPromise<RedisValue>>()
+    private var stateMachine = RedisConnectionStateMachine<RedisRequest.Completion>()
     private let decoder = RESPDecoder()
     private var timer: Scheduled<Void>?
-    private var flushScheduled = false
+    private var context: ChannelHandlerContext?
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let request = self.unwrapOutboundIn(data)
-        switch self.stateMachine.send(request.reply, deadline: request.deadline) {
-        case .write:
-            context.write(self.wrapOutboundOut(request.encoded), promise: promise)
-            if self.timer == nil {
-                self.armTimer(context: context, deadline: request.deadline)
-            }
-        case .fail(let reply, let error):
-            reply.fail(error)
-            promise?.fail(error)
-        }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
     }
 
-    func flush(context: ChannelHandlerContext) {
-        guard !self.flushScheduled else { return }
-        self.flushScheduled = true
-        context.eventLoop.assumeIsolated().execute {
-            self.flushScheduled = false
-            context.flush()
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.cancelTimer()
+        for waiter in self.stateMachine.closed() {
+            waiter(.failure(.connectionClosed))
         }
+        self.context = nil
+    }
+
+    /// Writes a batch of commands and flushes once. Must be called on the channel's event loop.
+    func send(_ batch: [RedisRequest]) {
+        guard let context, context.channel.isActive else {
+            for request in batch {
+                request.complete(.failure(.connectionClosed))
+            }
+            return
+        }
+        for request in batch {
+            switch self.stateMachine.send(request.complete, deadline: request.deadline) {
+            case .write:
+                context.write(self.wrapOutboundOut(request.encoded), promise: nil)
+                if self.timer == nil {
+                    self.armTimer(context: context, deadline: request.deadline)
+                }
+            case .fail(let complete, let error):
+                complete(.failure(error))
+            }
+        }
+        context.flush()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -42,8 +53,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             try self.decoder.feed(self.unwrapInboundIn(data))
             while let value = try self.decoder.next() {
                 switch self.stateMachine.received() {
-                case .succeed(let reply):
-                    reply.succeed(value)
+                case .succeed(let complete):
+                    complete(.success(value))
                 case .failAllAndClose(let waiters, let error):
                     self.fail(waiters, error, context: context)
                     return
@@ -57,7 +68,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         self.cancelTimer()
         for waiter in self.stateMachine.closed() {
-            waiter.fail(RedisClientError.connectionClosed)
+            waiter(.failure(.connectionClosed))
         }
         context.fireChannelInactive()
     }
@@ -66,10 +77,10 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         self.fail(self.stateMachine.closed(), .connectionClosed, context: context)
     }
 
-    private func fail(_ waiters: [EventLoopPromise<RedisValue>], _ error: RedisClientError, context: ChannelHandlerContext) {
+    private func fail(_ waiters: [RedisRequest.Completion], _ error: RedisClientError, context: ChannelHandlerContext) {
         self.cancelTimer()
         for waiter in waiters {
-            waiter.fail(error)
+            waiter(.failure(error))
         }
         context.close(promise: nil)
     }

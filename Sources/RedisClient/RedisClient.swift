@@ -88,7 +88,7 @@ public final class RedisClient: Service, Sendable {
     private func sendRaw(_ arguments: [String]) async throws -> RedisValue {
         let connection = try self.lease()
         defer { self.inFlightCount.subtract(1, ordering: .relaxed) }
-        return try await connection.sendFuture(arguments).get()
+        return try await connection.sendRaw(arguments)
     }
 
     /// Reserves a place in flight and picks the live connection with the fewest commands pending.
@@ -167,20 +167,20 @@ public final class RedisClient: Service, Sendable {
             on: self.eventLoopGroup.any()
         )
         do {
-            var setup: [EventLoopFuture<RedisValue>] = []
+            var setup: [[String]] = []
             if let password = configuration.password {
-                let auth = configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
-                setup.append(connection.sendFuture(auth))
+                setup.append(configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
             }
-            setup.append(connection.sendFuture(["SELECT", String(configuration.database)]))
-            setup.append(connection.sendFuture(["CLIENT", "SETNAME", configuration.clientName]))
-            let loads = self.scripts.map { connection.sendFuture(["SCRIPT", "LOAD", $0.source]) }
-            for reply in setup {
-                _ = try RedisConnection.unwrap(try await reply.get())
+            setup.append(["SELECT", String(configuration.database)])
+            setup.append(["CLIENT", "SETNAME", configuration.clientName])
+            let loads = self.scripts.map { ["SCRIPT", "LOAD", $0.source] }
+            let replies = await connection.pipeline(setup + loads)
+            for reply in replies.prefix(setup.count) {
+                _ = try RedisConnection.unwrap(try reply.get())
             }
             var shas: [RedisScript: String] = [:]
-            for (script, reply) in zip(self.scripts, loads) {
-                guard let sha = try RedisConnection.unwrap(try await reply.get()).string else {
+            for (script, reply) in zip(self.scripts, replies.dropFirst(setup.count)) {
+                guard let sha = try RedisConnection.unwrap(try reply.get()).string else {
                     throw RedisClientError.protocolError("SCRIPT LOAD of \(script.name) returned no SHA")
                 }
                 shas[script] = sha

@@ -3,13 +3,25 @@ public import NIOPosix
 internal import Synchronization
 
 /// One TCP connection to Redis carrying many commands in flight. Thread-safe; replies come back in order.
+///
+/// Callers on any thread append to an outbox; the first one to find it empty schedules a single drain on the
+/// event loop, which hands the whole batch to the channel handler and flushes once. Under load, one event-loop hop
+/// and one write syscall carry many commands.
 public final class RedisConnection: Sendable {
     let channel: any Channel
+    private let handler: NIOLoopBound<RedisChannelHandler>
     private let commandTimeout: TimeAmount
     private let inFlightCount = Atomic<Int>(0)
+    private let outbox = Mutex<Outbox>(Outbox())
 
-    init(channel: any Channel, commandTimeout: TimeAmount) {
+    private struct Outbox {
+        var requests: [RedisRequest] = []
+        var drainScheduled = false
+    }
+
+    init(channel: any Channel, handler: NIOLoopBound<RedisChannelHandler>, commandTimeout: TimeAmount) {
         self.channel = channel
+        self.handler = handler
         self.commandTimeout = commandTimeout
     }
 
@@ -31,7 +43,10 @@ public final class RedisConnection: Sendable {
             }
             .connect(host: host, port: port)
             .get()
-        return RedisConnection(channel: channel, commandTimeout: commandTimeout)
+        let handler = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self), eventLoop: channel.eventLoop)
+        }.get()
+        return RedisConnection(channel: channel, handler: handler, commandTimeout: commandTimeout)
     }
 
     /// Commands sent and not yet answered; the pool uses it to pick the least busy connection.
@@ -41,23 +56,68 @@ public final class RedisConnection: Sendable {
 
     /// Sends one command and waits for its reply; an error reply is thrown as `RedisServerError`.
     public func send(_ arguments: [String]) async throws -> RedisValue {
-        try Self.unwrap(try await self.sendFuture(arguments).get())
+        try Self.unwrap(try await self.sendRaw(arguments))
     }
 
-    /// Sends one command; the future holds the raw reply (an error reply is a value here, not a failure).
-    func sendFuture(_ arguments: [String]) -> EventLoopFuture<RedisValue> {
-        var encoded = self.channel.allocator.buffer(capacity: 64)
-        RESPEncoder.encode(arguments, into: &encoded)
-        let reply = self.channel.eventLoop.makePromise(of: RedisValue.self)
-        let request = RedisRequest(encoded: encoded, reply: reply, deadline: .now() + self.commandTimeout)
-        self.inFlightCount.add(1, ordering: .relaxed)
-        reply.futureResult.whenComplete { _ in self.inFlightCount.subtract(1, ordering: .relaxed) }
-        // A write that never reaches the handler (the channel already closed) must still answer the caller.
-        // Completing an already completed promise is a no-op in NIO, so the handler may have failed it first.
-        let written = self.channel.eventLoop.makePromise(of: Void.self)
-        written.futureResult.whenFailure { _ in reply.fail(RedisClientError.connectionClosed) }
-        self.channel.writeAndFlush(request, promise: written)
-        return reply.futureResult
+    /// Sends one command and waits for its raw reply (an error reply is a value here, not a failure).
+    func sendRaw(_ arguments: [String]) async throws -> RedisValue {
+        try await withCheckedThrowingContinuation { continuation in
+            self.enqueue([arguments]) { _, result in continuation.resume(with: result) }
+        }
+    }
+
+    /// Sends several commands back to back in one batch and waits for all their raw replies, in order.
+    func pipeline(_ commands: [[String]]) async -> [Result<RedisValue, RedisClientError>] {
+        guard !commands.isEmpty else { return [] }
+        return await withCheckedContinuation { continuation in
+            let replies = Mutex<(results: [Result<RedisValue, RedisClientError>?], missing: Int)>(
+                (Array(repeating: nil, count: commands.count), commands.count)
+            )
+            self.enqueue(commands) { index, result in
+                let done: [Result<RedisValue, RedisClientError>]? = replies.withLock { state in
+                    state.results[index] = result
+                    state.missing -= 1
+                    return state.missing == 0 ? state.results.map { $0! } : nil
+                }
+                if let done { continuation.resume(returning: done) }
+            }
+        }
+    }
+
+    /// Encodes the commands off the event loop and queues them in order; `complete` gets each command's index.
+    private func enqueue(_ commands: [[String]], complete: @escaping @Sendable (Int, Result<RedisValue, RedisClientError>) -> Void) {
+        let deadline = NIODeadline.now() + self.commandTimeout
+        var requests: [RedisRequest] = []
+        requests.reserveCapacity(commands.count)
+        for (index, arguments) in commands.enumerated() {
+            var encoded = self.channel.allocator.buffer(capacity: 64)
+            RESPEncoder.encode(arguments, into: &encoded)
+            requests.append(
+                RedisRequest(encoded: encoded, deadline: deadline) { result in
+                    self.inFlightCount.subtract(1, ordering: .relaxed)
+                    complete(index, result)
+                }
+            )
+        }
+        self.inFlightCount.add(commands.count, ordering: .relaxed)
+        let mustSchedule = self.outbox.withLock { outbox in
+            outbox.requests.append(contentsOf: requests)
+            defer { outbox.drainScheduled = true }
+            return !outbox.drainScheduled
+        }
+        if mustSchedule {
+            self.channel.eventLoop.execute { self.drain() }
+        }
+    }
+
+    private func drain() {
+        let batch = self.outbox.withLock { outbox in
+            outbox.drainScheduled = false
+            let batch = outbox.requests
+            outbox.requests = []
+            return batch
+        }
+        self.handler.value.send(batch)
     }
 
     /// Closes the connection; pending commands fail with `connectionClosed`.

@@ -1,8 +1,11 @@
 internal import NIOCore
 
-/// One command on its way to the channel handler: the encoded bytes and where its reply goes.
+/// One command on its way to the channel handler: the encoded bytes, its deadline, and where its reply goes.
+/// `complete` is called exactly once, on the connection's event loop, by the channel handler.
 struct RedisRequest {
+    typealias Completion = @Sendable (Result<RedisValue, RedisClientError>) -> Void
+
     let encoded: ByteBuffer
-    let reply: EventLoopPromise<RedisValue>
     let deadline: NIODeadline
+    let complete: Completion
 }

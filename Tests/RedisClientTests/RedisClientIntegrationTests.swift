@@ -161,6 +161,8 @@ struct RedisClientIntegrationTests {
     func gracefulShutdownDrains() async throws {
         try await TestRedis.withConfiguration { base in
             var configuration = base
+            // Long enough that only the drain itself, not its time limit, can end the BLPOP on a busy machine.
+            configuration.drainTimeoutMilliseconds = 10_000
             let client = RedisClient(configuration: configuration, logger: TestRedis.logger)
             let group = ServiceGroup(services: [client], logger: TestRedis.logger)
             let key = TestRedis.prefix() + "drain"

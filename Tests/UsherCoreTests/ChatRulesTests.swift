@@ -147,8 +147,8 @@ struct PresenceRulesTests {
     @Test("a crashed agent's chats are closed as orphaned after the grace period")
     func orphanedChats() async throws {
         try await CoreHarness.run(settings: ["heartbeatSeconds": 1, "orphanGraceSeconds": 5]) { h in
-            let start = ContinuousClock.now
             _ = try await h.online("a1", maxChats: 2)
+            let start = ContinuousClock.now  // after Redis set the deadline, so it lies within a second of this
             let chat = try await h.request("v1")
             try await Task.sleep(until: start + .milliseconds(1_200))
             #expect(try await h.chat(chat.id).state == .assigned)  // lapsed at 1 s, orphaned only at 6 s
@@ -165,8 +165,8 @@ struct PresenceRulesTests {
     @Test("an agent that returns within the grace period keeps its chats")
     func returnWithinGrace() async throws {
         try await CoreHarness.run(settings: ["heartbeatSeconds": 1, "orphanGraceSeconds": 6]) { h in
-            let start = ContinuousClock.now
             _ = try await h.online("a1", maxChats: 2)
+            let start = ContinuousClock.now  // after Redis set the deadline, so it lies within a second of this
             let chat = try await h.request("v1")
             // Lapses at 1 s, so its chats would be orphaned at 7 s; it returns at 2 s and keeps heartbeating.
             try await Task.sleep(until: start + .milliseconds(2_000))

@@ -24,260 +24,261 @@ enum Prelude {
 
         """#
 
-    static let source = hashFunction + #"""
-        local P = string.sub(KEYS[1], 1, -9) -- strip "settings"
-        local NOW
-        do
-            local t = redis.call('TIME')
-            NOW = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        end
-        local SWEEP_LIMIT = tonumber(ARGV[4])
-        local RETENTION_MS = tonumber(ARGV[5])
-
-        local function fail(code) return cjson.encode({ error = code }) end
-
-        local function split(csv)
-            local t = {}
-            for s in string.gmatch(csv or '', '[^,]+') do t[#t + 1] = s end
-            return t
-        end
-
-        local SETTINGS = hash(KEYS[1])
-        local CALLER_ROLE = 'admin'
-        local CALLER_AGENT = ''
-
-        -- Site must exist; the caller's token must be one of this site's, of an allowed role, bound to the agent named.
-        -- Tokens are stored only as SHA-1 digests of 256 random bits.
-        local function authorize()
-            if SETTINGS == nil then return 'no_site' end
-            if ARGV[1] == '' then return nil end
-            local grant = redis.call('HGET', P .. 'tokens', redis.sha1hex(ARGV[1]))
-            if not grant then return 'forbidden' end
-            grant = cjson.decode(grant)
-            CALLER_ROLE = grant.role
-            CALLER_AGENT = grant.agent or ''
-            local allowed = false
-            for _, role in ipairs(split(ARGV[2])) do
-                if role == grant.role then allowed = true end
+    static let source =
+        hashFunction + #"""
+            local P = string.sub(KEYS[1], 1, -9) -- strip "settings"
+            local NOW
+            do
+                local t = redis.call('TIME')
+                NOW = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             end
-            if not allowed then return 'forbidden' end
-            if grant.role == 'agent' and ARGV[3] ~= '' and grant.agent ~= ARGV[3] then return 'forbidden' end
-            return nil
-        end
+            local SWEEP_LIMIT = tonumber(ARGV[4])
+            local RETENTION_MS = tonumber(ARGV[5])
 
-        local function setting(name) return tonumber(SETTINGS[name]) end
+            local function fail(code) return cjson.encode({ error = code }) end
 
-        local function akey(a) return P .. 'agent:' .. a end
-        local function qfree(q) return P .. 'q:' .. q .. ':free' end
-        local function qwait(q) return P .. 'q:' .. q .. ':waiting' end
-        local function ikey(id) return P .. 'inv:' .. id end
-        local function ckey(id) return P .. 'chat:' .. id end
+            local function split(csv)
+                local t = {}
+                for s in string.gmatch(csv or '', '[^,]+') do t[#t + 1] = s end
+                return t
+            end
 
-        local function agent(a)
-            local r = hash(akey(a))
-            if r == nil then return nil end
-            r.id = a
-            r.maxChats = tonumber(r.maxChats)
-            r.chats = tonumber(r.chats)
-            r.held = tonumber(r.held)
-            r.deadline = tonumber(r.deadline)
-            r.queueList = split(r.queues)
-            return r
-        end
+            local SETTINGS = hash(KEYS[1])
+            local CALLER_ROLE = 'admin'
+            local CALLER_AGENT = ''
 
-        -- An agent offers slots only while available with a live heartbeat.
-        local function offers(r) return r.status == 'available' and r.deadline > NOW end
-        local function free_of(r) return r.maxChats - r.chats - r.held end
-
-        -- Keeps the agent's entry in each of its queues' free sets equal to its free slots, absent when it has none.
-        local function refresh(r)
-            local f = free_of(r)
-            for _, q in ipairs(r.queueList) do
-                if offers(r) and f > 0 then
-                    redis.call('ZADD', qfree(q), f, r.id)
-                else
-                    redis.call('ZREM', qfree(q), r.id)
+            -- Site must exist; the caller's token must be one of this site's, of an allowed role, bound to the agent named.
+            -- Tokens are stored only as SHA-1 digests of 256 random bits.
+            local function authorize()
+                if SETTINGS == nil then return 'no_site' end
+                if ARGV[1] == '' then return nil end
+                local grant = redis.call('HGET', P .. 'tokens', redis.sha1hex(ARGV[1]))
+                if not grant then return 'forbidden' end
+                grant = cjson.decode(grant)
+                CALLER_ROLE = grant.role
+                CALLER_AGENT = grant.agent or ''
+                local allowed = false
+                for _, role in ipairs(split(ARGV[2])) do
+                    if role == grant.role then allowed = true end
                 end
+                if not allowed then return 'forbidden' end
+                if grant.role == 'agent' and ARGV[3] ~= '' and grant.agent ~= ARGV[3] then return 'forbidden' end
+                return nil
             end
-        end
 
-        local function bump(r, field, delta)
-            r[field] = r[field] + delta
-            redis.call('HINCRBY', akey(r.id), field, delta)
-        end
-        local function total(field, delta) redis.call('HINCRBY', P .. 'totals', field, delta) end
-        local function count(field) redis.call('HINCRBY', P .. 'counters', field, 1) end
+            local function setting(name) return tonumber(SETTINGS[name]) end
 
-        local function assign(chat, r)
-            redis.call('HSET', ckey(chat), 'state', 'assigned', 'agent', r.id, 'assignedAt', NOW)
-            redis.call('SADD', akey(r.id) .. ':chats', chat)
-            bump(r, 'chats', 1)
-            total('chats', 1)
-            refresh(r)
-        end
+            local function akey(a) return P .. 'agent:' .. a end
+            local function qfree(q) return P .. 'q:' .. q .. ':free' end
+            local function qwait(q) return P .. 'q:' .. q .. ':waiting' end
+            local function ikey(id) return P .. 'inv:' .. id end
+            local function ckey(id) return P .. 'chat:' .. id end
 
-        -- Hands free slots of this agent to the longest-standing head among its queues' waiting lines.
-        local function serve(r)
-            while offers(r) and free_of(r) > 0 do
-                local best, bestScore, bestQueue = nil, nil, nil
+            local function agent(a)
+                local r = hash(akey(a))
+                if r == nil then return nil end
+                r.id = a
+                r.maxChats = tonumber(r.maxChats)
+                r.chats = tonumber(r.chats)
+                r.held = tonumber(r.held)
+                r.deadline = tonumber(r.deadline)
+                r.queueList = split(r.queues)
+                return r
+            end
+
+            -- An agent offers slots only while available with a live heartbeat.
+            local function offers(r) return r.status == 'available' and r.deadline > NOW end
+            local function free_of(r) return r.maxChats - r.chats - r.held end
+
+            -- Keeps the agent's entry in each of its queues' free sets equal to its free slots, absent when it has none.
+            local function refresh(r)
+                local f = free_of(r)
                 for _, q in ipairs(r.queueList) do
-                    local head = redis.call('ZRANGE', qwait(q), 0, 0, 'WITHSCORES')
-                    if #head > 0 and (bestScore == nil or tonumber(head[2]) < bestScore) then
-                        best, bestScore, bestQueue = head[1], tonumber(head[2]), q
+                    if offers(r) and f > 0 then
+                        redis.call('ZADD', qfree(q), f, r.id)
+                    else
+                        redis.call('ZREM', qfree(q), r.id)
                     end
                 end
-                if best == nil then return end
-                redis.call('ZREM', qwait(bestQueue), best)
-                total('waiting', -1)
-                assign(best, r)
             end
-        end
 
-        -- Starts the visitor's cooldown; a site may switch cooldowns off with 0.
-        local function cool(visitor)
-            local ms = setting('cooldownSeconds') * 1000
-            if ms > 0 then redis.call('SET', P .. 'cool:' .. visitor, '1', 'PX', ms) end
-        end
+            local function bump(r, field, delta)
+                r[field] = r[field] + delta
+                redis.call('HINCRBY', akey(r.id), field, delta)
+            end
+            local function total(field, delta) redis.call('HINCRBY', P .. 'totals', field, delta) end
+            local function count(field) redis.call('HINCRBY', P .. 'counters', field, 1) end
 
-        -- Ends a hold: 'expired' and 'declined' start the visitor's cooldown; 'released' (its agent left) does not.
-        local function release_hold(id, state)
-            local inv = hash(ikey(id))
-            if inv == nil or inv.state ~= 'held' then return end
-            redis.call('HSET', ikey(id), 'state', state, 'resolvedAt', NOW)
-            redis.call('PEXPIRE', ikey(id), RETENTION_MS)
-            redis.call('ZREM', P .. 'holds', id)
-            redis.call('SREM', akey(inv.agent) .. ':holds', id)
-            local pointer = P .. 'visitor:' .. inv.visitor .. ':inv'
-            if redis.call('GET', pointer) == id then redis.call('DEL', pointer) end
-            if state ~= 'released' then cool(inv.visitor) end
-            local r = agent(inv.agent)
-            if r then
-                bump(r, 'held', -1)
+            local function assign(chat, r)
+                redis.call('HSET', ckey(chat), 'state', 'assigned', 'agent', r.id, 'assignedAt', NOW)
+                redis.call('SADD', akey(r.id) .. ':chats', chat)
+                bump(r, 'chats', 1)
+                total('chats', 1)
                 refresh(r)
-                serve(r)
             end
-            total('held', -1)
-        end
 
-        local function release_all_holds(r)
-            for _, id in ipairs(redis.call('SMEMBERS', akey(r.id) .. ':holds')) do
-                release_hold(id, 'released')
+            -- Hands free slots of this agent to the longest-standing head among its queues' waiting lines.
+            local function serve(r)
+                while offers(r) and free_of(r) > 0 do
+                    local best, bestScore, bestQueue = nil, nil, nil
+                    for _, q in ipairs(r.queueList) do
+                        local head = redis.call('ZRANGE', qwait(q), 0, 0, 'WITHSCORES')
+                        if #head > 0 and (bestScore == nil or tonumber(head[2]) < bestScore) then
+                            best, bestScore, bestQueue = head[1], tonumber(head[2]), q
+                        end
+                    end
+                    if best == nil then return end
+                    redis.call('ZREM', qwait(bestQueue), best)
+                    total('waiting', -1)
+                    assign(best, r)
+                end
             end
-        end
 
-        -- The agent's heartbeat passed: no more slots from it, its holds go back at once, and its chats are closed as
-        -- orphaned after the grace period unless it returns.
-        local function lapse(r)
-            redis.call('ZREM', P .. 'presence', r.id)
-            for _, q in ipairs(r.queueList) do redis.call('ZREM', qfree(q), r.id) end
-            release_all_holds(r)
-            if r.chats > 0 then
-                redis.call('ZADD', P .. 'orphans', r.deadline + setting('orphanGraceSeconds') * 1000, r.id)
+            -- Starts the visitor's cooldown; a site may switch cooldowns off with 0.
+            local function cool(visitor)
+                local ms = setting('cooldownSeconds') * 1000
+                if ms > 0 then redis.call('SET', P .. 'cool:' .. visitor, '1', 'PX', ms) end
             end
-        end
 
-        local function orphan_chats(a)
-            redis.call('ZREM', P .. 'orphans', a)
-            local r = agent(a)
-            if r == nil or r.deadline > NOW then return end
-            for _, chat in ipairs(redis.call('SMEMBERS', akey(a) .. ':chats')) do
-                redis.call('HSET', ckey(chat), 'state', 'orphaned', 'endedAt', NOW)
-                redis.call('PEXPIRE', ckey(chat), RETENTION_MS)
-                redis.call('SREM', akey(a) .. ':chats', chat)
-                bump(r, 'chats', -1)
-                total('chats', -1)
-                count('orphaned')
-            end
-        end
-
-        -- Lazy expiry, bounded per call. Decisions never rely on it for exactness: they check deadlines themselves.
-        local function sweep()
-            for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'holds', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)) do
-                release_hold(id, 'expired')
-                count('expired')
-            end
-            for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'presence', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)) do
-                local r = agent(a)
-                if r then lapse(r) else redis.call('ZREM', P .. 'presence', a) end
-            end
-            for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'orphans', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)) do
-                orphan_chats(a)
-            end
-        end
-
-        -- The offering agent with the most free slots in the queue, fixing up stale entries on the way.
-        local function best_agent(q)
-            for _ = 1, SWEEP_LIMIT + 1 do
-                local top = redis.call('ZREVRANGE', qfree(q), 0, 0)
-                if #top == 0 then return nil end
-                local r = agent(top[1])
-                if r and offers(r) and free_of(r) > 0 then return r end
-                if r and r.deadline <= NOW and r.status ~= 'offline' then
-                    lapse(r)
-                elseif r then
+            -- Ends a hold: 'expired' and 'declined' start the visitor's cooldown; 'released' (its agent left) does not.
+            local function release_hold(id, state)
+                local inv = hash(ikey(id))
+                if inv == nil or inv.state ~= 'held' then return end
+                redis.call('HSET', ikey(id), 'state', state, 'resolvedAt', NOW)
+                redis.call('PEXPIRE', ikey(id), RETENTION_MS)
+                redis.call('ZREM', P .. 'holds', id)
+                redis.call('SREM', akey(inv.agent) .. ':holds', id)
+                local pointer = P .. 'visitor:' .. inv.visitor .. ':inv'
+                if redis.call('GET', pointer) == id then redis.call('DEL', pointer) end
+                if state ~= 'released' then cool(inv.visitor) end
+                local r = agent(inv.agent)
+                if r then
+                    bump(r, 'held', -1)
                     refresh(r)
-                else
-                    redis.call('ZREM', qfree(q), top[1])
+                    serve(r)
+                end
+                total('held', -1)
+            end
+
+            local function release_all_holds(r)
+                for _, id in ipairs(redis.call('SMEMBERS', akey(r.id) .. ':holds')) do
+                    release_hold(id, 'released')
                 end
             end
-            return nil
-        end
 
-        -- Free slots in the queue, counted up to `limit`: enough to decide whether any lie outside the reserve.
-        local function free_slots(q, limit)
-            local sum = 0
-            local members = redis.call('ZREVRANGEBYSCORE', qfree(q), '+inf', 1, 'LIMIT', 0, limit + SWEEP_LIMIT)
-            for _, a in ipairs(members) do
-                local r = agent(a)
-                if r and offers(r) then
-                    sum = sum + math.max(0, free_of(r))
-                    if sum >= limit then return sum end
+            -- The agent's heartbeat passed: no more slots from it, its holds go back at once, and its chats are closed as
+            -- orphaned after the grace period unless it returns.
+            local function lapse(r)
+                redis.call('ZREM', P .. 'presence', r.id)
+                for _, q in ipairs(r.queueList) do redis.call('ZREM', qfree(q), r.id) end
+                release_all_holds(r)
+                if r.chats > 0 then
+                    redis.call('ZADD', P .. 'orphans', r.deadline + setting('orphanGraceSeconds') * 1000, r.id)
                 end
             end
-            return sum
-        end
 
-        local function waiting_score(class, priority)
-            local seq = redis.call('INCR', P .. 'seq')
-            return class * 1e13 + (9 - priority) * 1e12 + seq
-        end
-
-        -- Slots of the agents now offering in the queue, busy or not: what a waiting line drains through.
-        local function serving_slots(q)
-            local slots = 0
-            for _, a in ipairs(redis.call('SMEMBERS', P .. 'agents')) do
+            local function orphan_chats(a)
+                redis.call('ZREM', P .. 'orphans', a)
                 local r = agent(a)
-                if r and offers(r) then
-                    for _, served in ipairs(r.queueList) do
-                        if served == q then slots = slots + r.maxChats end
+                if r == nil or r.deadline > NOW then return end
+                for _, chat in ipairs(redis.call('SMEMBERS', akey(a) .. ':chats')) do
+                    redis.call('HSET', ckey(chat), 'state', 'orphaned', 'endedAt', NOW)
+                    redis.call('PEXPIRE', ckey(chat), RETENTION_MS)
+                    redis.call('SREM', akey(a) .. ':chats', chat)
+                    bump(r, 'chats', -1)
+                    total('chats', -1)
+                    count('orphaned')
+                end
+            end
+
+            -- Lazy expiry, bounded per call. Decisions never rely on it for exactness: they check deadlines themselves.
+            local function sweep()
+                for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'holds', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)) do
+                    release_hold(id, 'expired')
+                    count('expired')
+                end
+                for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'presence', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)) do
+                    local r = agent(a)
+                    if r then lapse(r) else redis.call('ZREM', P .. 'presence', a) end
+                end
+                for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'orphans', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)) do
+                    orphan_chats(a)
+                end
+            end
+
+            -- The offering agent with the most free slots in the queue, fixing up stale entries on the way.
+            local function best_agent(q)
+                for _ = 1, SWEEP_LIMIT + 1 do
+                    local top = redis.call('ZREVRANGE', qfree(q), 0, 0)
+                    if #top == 0 then return nil end
+                    local r = agent(top[1])
+                    if r and offers(r) and free_of(r) > 0 then return r end
+                    if r and r.deadline <= NOW and r.status ~= 'offline' then
+                        lapse(r)
+                    elseif r then
+                        refresh(r)
+                    else
+                        redis.call('ZREM', qfree(q), top[1])
                     end
                 end
+                return nil
             end
-            return slots
-        end
 
-        local function chat_view(id)
-            local c = hash(ckey(id))
-            if c == nil then return nil end
-            local view = { id = id, queue = c.queue, state = c.state, source = c.source, visitor = c.visitor }
-            if c.agent then view.agent = c.agent end
-            if c.name then view.name = c.name end
-            if c.locale then view.locale = c.locale end
-            view.createdAt = tonumber(c.createdAt)
-            if c.firstResponseAt then view.firstResponseAt = tonumber(c.firstResponseAt) end
-            if c.state == 'waiting' then
-                view.position = redis.call('ZRANK', qwait(c.queue), id) + 1
-                -- Everyone up to this place drains through the serving slots at one average handle time each.
-                local slots = math.max(1, serving_slots(c.queue))
-                view.estimatedWaitSeconds = math.ceil(view.position * setting('averageHandleSeconds') / slots)
+            -- Free slots in the queue, counted up to `limit`: enough to decide whether any lie outside the reserve.
+            local function free_slots(q, limit)
+                local sum = 0
+                local members = redis.call('ZREVRANGEBYSCORE', qfree(q), '+inf', 1, 'LIMIT', 0, limit + SWEEP_LIMIT)
+                for _, a in ipairs(members) do
+                    local r = agent(a)
+                    if r and offers(r) then
+                        sum = sum + math.max(0, free_of(r))
+                        if sum >= limit then return sum end
+                    end
+                end
+                return sum
             end
-            return view
-        end
 
-        do
-            local denied = authorize()
-            if denied then return fail(denied) end
-        end
+            local function waiting_score(class, priority)
+                local seq = redis.call('INCR', P .. 'seq')
+                return class * 1e13 + (9 - priority) * 1e12 + seq
+            end
 
-        """#
+            -- Slots of the agents now offering in the queue, busy or not: what a waiting line drains through.
+            local function serving_slots(q)
+                local slots = 0
+                for _, a in ipairs(redis.call('SMEMBERS', P .. 'agents')) do
+                    local r = agent(a)
+                    if r and offers(r) then
+                        for _, served in ipairs(r.queueList) do
+                            if served == q then slots = slots + r.maxChats end
+                        end
+                    end
+                end
+                return slots
+            end
+
+            local function chat_view(id)
+                local c = hash(ckey(id))
+                if c == nil then return nil end
+                local view = { id = id, queue = c.queue, state = c.state, source = c.source, visitor = c.visitor }
+                if c.agent then view.agent = c.agent end
+                if c.name then view.name = c.name end
+                if c.locale then view.locale = c.locale end
+                view.createdAt = tonumber(c.createdAt)
+                if c.firstResponseAt then view.firstResponseAt = tonumber(c.firstResponseAt) end
+                if c.state == 'waiting' then
+                    view.position = redis.call('ZRANK', qwait(c.queue), id) + 1
+                    -- Everyone up to this place drains through the serving slots at one average handle time each.
+                    local slots = math.max(1, serving_slots(c.queue))
+                    view.estimatedWaitSeconds = math.ceil(view.position * setting('averageHandleSeconds') / slots)
+                end
+                return view
+            end
+
+            do
+                local denied = authorize()
+                if denied then return fail(denied) end
+            end
+
+            """#
 }
