@@ -64,6 +64,13 @@ let benchmarks: @Sendable () -> Void = {
         try await Harness.shared.burst { try await $0.send(["PING"]) }
     }
 
+    // The same thousand PINGs from one caller as one pipeline: the client's own cost without a task per command.
+    Benchmark("PING x1000 pipelined by one caller") { _ in
+        guard let client = Harness.shared.client else { throw RedisClientError.notConnected }
+        let replies = try await client.pipeline(Array(repeating: ["PING"], count: Load.commandsPerIteration))
+        guard replies.count == Load.commandsPerIteration else { throw RedisClientError.connectionClosed }
+    }
+
     Benchmark("EVALSHA x1000 concurrent") { _ in
         try await Harness.shared.burst { try await $0.evalScript(Load.script, keys: ["usher-bench:counter"], arguments: []) }
     }

@@ -61,6 +61,17 @@ public final class RedisClient: Service, Sendable {
         try RedisConnection.unwrap(try await self.sendRaw(arguments))
     }
 
+    /// Sends several commands back to back on one connection, in one write, and returns each reply in order: a
+    /// server error reply as a `RedisServerError` failure, a lost connection as a `RedisClientError` for every
+    /// command that had no reply yet. Counts as one command against `maxInFlight`.
+    public func pipeline(_ commands: [[String]]) async throws(RedisClientError) -> [Result<RedisValue, any Error>] {
+        let connection = try self.lease()
+        defer { self.inFlightCount.subtract(1, ordering: .relaxed) }
+        return await connection.pipeline(commands).map { reply in
+            reply.mapError { $0 as any Error }.flatMap { value in Result { try RedisConnection.unwrap(value) } }
+        }
+    }
+
     /// Runs a script by `EVALSHA`; when Redis has lost it (`NOSCRIPT` after a restart, failover or `SCRIPT FLUSH`)
     /// falls back to `EVAL`, which runs it and caches it again. `NOSCRIPT` means nothing ran, so this is safe.
     public func evalScript(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> RedisValue {

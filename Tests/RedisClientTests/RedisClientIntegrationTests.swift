@@ -31,6 +31,22 @@ struct RedisClientIntegrationTests {
         }
     }
 
+    @Test("a pipeline sends many commands at once and returns each reply in order, errors in place")
+    func pipeline() async throws {
+        try await TestRedis.withConfiguration { configuration in
+            let key = TestRedis.prefix() + "pipeline"
+            try await TestRedis.withClient(configuration) { client in
+                let commands = (1...500).map { ["INCRBY", key, String($0)] } + [["HGET", key, "x"], ["DEL", key]]
+                let replies = try await client.pipeline(commands)
+                #expect(replies.count == 502)
+                #expect(try replies[0].get().int == 1)
+                #expect(try replies[499].get().int == 125_250)
+                #expect(throws: RedisServerError.self) { try replies[500].get() }
+                #expect(try replies[501].get().int == 1)
+            }
+        }
+    }
+
     @Test("past maxInFlight a command is refused at once, and the others still complete")
     func overloaded() async throws {
         try await TestRedis.withConfiguration { base in
