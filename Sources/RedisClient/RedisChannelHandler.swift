@@ -34,10 +34,13 @@ final class RedisChannelHandler: ChannelInboundHandler {
             }
             return
         }
+        // One buffer and one write for the whole batch: a thousand small writes cost far more than one copy.
+        var out = context.channel.allocator.buffer(capacity: batch.reduce(0) { $0 + $1.encoded.readableBytes })
         for request in batch {
             switch self.stateMachine.send(request.complete, deadline: request.deadline) {
             case .write:
-                context.write(self.wrapOutboundOut(request.encoded), promise: nil)
+                var encoded = request.encoded
+                out.writeBuffer(&encoded)
                 if self.timer == nil {
                     self.armTimer(context: context, deadline: request.deadline)
                 }
@@ -45,7 +48,9 @@ final class RedisChannelHandler: ChannelInboundHandler {
                 complete(.failure(error))
             }
         }
-        context.flush()
+        if out.readableBytes > 0 {
+            context.writeAndFlush(self.wrapOutboundOut(out), promise: nil)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -55,9 +55,11 @@ struct RedisConnectionStateMachine<Waiter> {
     mutating func received() -> ReplyAction {
         switch self.state {
         case .active(var pending):
-            guard let first = pending.popFirst() else {
+            guard !pending.isEmpty else {
                 return self.close(.protocolError("a reply arrived with no command waiting for it"))
             }
+            self.state = .closed(.connectionClosed)  // drops the state's reference, so popFirst does not copy
+            let first = pending.removeFirst()
             self.state = .active(pending)
             return .succeed(first.waiter)
         case .closed(let error):
