@@ -35,7 +35,15 @@ struct Model {
         let position: Int?
         let queue: String
         let score: Double?
+        /// While waiting: the position drained through the queue's serving slots at the default handle time.
+        var estimatedWaitSeconds: Int? {
+            guard let position else { return nil }
+            return (position * Model.averageHandleSeconds + self.servingSlots - 1) / self.servingSlots
+        }
+        var servingSlots = 1
     }
+
+    static let averageHandleSeconds = SiteSettings.defaults.averageHandleSeconds
 
     let reserve: [String: Int]
     let maxWaiting: Int
@@ -223,7 +231,10 @@ struct Model {
     private func plannedWait(queue: String, score base: Double) -> Expected {
         let score = base + Double(self.sequence + 1)
         let position = (self.waiting[queue] ?? []).filter { $0.score < score }.count + 1
-        return Expected(state: .waiting, agent: nil, position: position, queue: queue, score: score)
+        let serving = self.agents.values.filter { $0.offers && $0.queues.contains(queue) }.reduce(0) { $0 + $1.maxChats }
+        var expected = Expected(state: .waiting, agent: nil, position: position, queue: queue, score: score)
+        expected.servingSlots = max(1, serving)
+        return expected
     }
 
     private mutating func enqueue(_ chat: String, _ expected: Expected) {

@@ -27,7 +27,10 @@ enum PresenceScript {
             local keep = {}
             for _, q in ipairs(split(queues)) do keep[q] = true end
             for _, q in ipairs(r.queueList) do
-                if not keep[q] then redis.call('ZREM', qfree(q), a) end
+                if not keep[q] then
+                    redis.call('ZREM', qfree(q), a)
+                    set_serving(q, a, 0)
+                end
             end
             local deadline = NOW + setting('heartbeatSeconds') * 1000
             if status == 'offline' then deadline = 0 end

@@ -1,6 +1,6 @@
 /// Rebuilds the capacity counters from the primary records and reports every difference; with repair on, also
 /// writes the rebuilt values. The primary records are the agents' chat and hold sets and the waiting lines; the
-/// counters are the agents' `chats`/`held` fields, the site totals and the queues' free sets.
+/// counters are the agents' `chats`/`held` fields, the site totals, the queues' free sets and serving slots.
 /// Keys: every agent's hash and sets, the queues' free sets and waiting lines, totals.
 /// ARGV[6..]: "1" to repair, "0" to only report.
 /// Result: `{drift: n, differences: [{what, stored, actual}]}` (the list is absent when there is none).
@@ -33,11 +33,18 @@ enum ReconcileScript {
                         if offers(r) and free_of(r) > 0 then expected = free_of(r) end
                         check('queue ' .. q .. ' free slots of ' .. a, redis.call('ZSCORE', qfree(q), a), expected,
                             function() refresh(r) end)
+                        check('queue ' .. q .. ' serving slots of ' .. a, redis.call('ZSCORE', qserving(q), a),
+                            offers(r) and r.maxChats or 0, function() refresh(r) end)
                     end
                 end
             end
             for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
                 sums.waiting = sums.waiting + redis.call('ZCARD', qwait(q))
+                local slots = 0
+                local members = redis.call('ZRANGE', qserving(q), 0, -1, 'WITHSCORES')
+                for i = 2, #members, 2 do slots = slots + tonumber(members[i]) end
+                check('queue ' .. q .. ' serving slots', redis.call('HGET', P .. 'serving', q), slots,
+                    function() redis.call('HSET', P .. 'serving', q, slots) end)
             end
             local totals = hash(P .. 'totals') or {}
             for _, field in ipairs({ 'chats', 'held', 'waiting' }) do
