@@ -13,10 +13,5 @@ public struct RedisServerError: Error, Sendable, Hashable, CustomStringConvertib
         }
     }
 
-    /// Redis did not run the command at all, so sending it again cannot apply it twice.
-    public var commandDidNotRun: Bool {
-        ["NOSCRIPT", "MOVED", "ASK", "TRYAGAIN", "BUSY", "LOADING"].contains(self.code)
-    }
-
     public var description: String { self.message.isEmpty ? self.code : "\(self.code) \(self.message)" }
 }

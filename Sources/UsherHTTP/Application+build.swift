@@ -33,7 +33,8 @@ public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -
     let services = APIServices(
         broker: Broker(redis: redis, configuration: configuration.broker),
         authenticator: Authenticator(adminToken: configuration.adminToken),
-        body: JSONBody(maxBytes: configuration.maxBodyBytes)
+        body: JSONBody(maxBytes: configuration.maxBodyBytes),
+        retry: configuration.retry
     )
     let sites = router.group("v1/sites")
     SitesController(services: services).addRoutes(to: sites)

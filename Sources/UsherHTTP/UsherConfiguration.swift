@@ -12,6 +12,7 @@ public struct UsherConfiguration: Sendable {
     public var broker: BrokerConfiguration
     /// Request bodies larger than this are refused with 413.
     public var maxBodyBytes: Int
+    public var retry: RetryAdvice
     public var logLevel: Logger.Level
 
     public init(
@@ -21,6 +22,7 @@ public struct UsherConfiguration: Sendable {
         redis: RedisConfiguration = RedisConfiguration(),
         broker: BrokerConfiguration = BrokerConfiguration(),
         maxBodyBytes: Int = 16_384,
+        retry: RetryAdvice = RetryAdvice(),
         logLevel: Logger.Level = .info
     ) {
         self.host = host
@@ -29,6 +31,20 @@ public struct UsherConfiguration: Sendable {
         self.redis = redis
         self.broker = broker
         self.maxBodyBytes = maxBodyBytes
+        self.retry = retry
         self.logLevel = logLevel
+    }
+}
+
+/// The `Retry-After` Usher advises when it cannot answer from a site's settings.
+public struct RetryAdvice: Sendable {
+    /// While Redis is unreachable: polls are withheld and other calls get 503, both with this.
+    public var unavailableSeconds: Int
+    /// When a queue's waiting line is full (429).
+    public var lineFullSeconds: Int
+
+    public init(unavailableSeconds: Int = 5, lineFullSeconds: Int = 60) {
+        self.unavailableSeconds = unavailableSeconds
+        self.lineFullSeconds = lineFullSeconds
     }
 }

@@ -30,6 +30,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (USHER_MAX_BODY_BYTES). [default: 16384]")
     var maxBodyBytes: Int?
 
+    @Option(help: "Retry-After while Redis is unreachable, in seconds (USHER_UNAVAILABLE_RETRY_SECONDS). [default: 5]")
+    var unavailableRetrySeconds: Int?
+
+    @Option(help: "Retry-After when a waiting line is full, in seconds (USHER_LINE_FULL_RETRY_SECONDS). [default: 60]")
+    var lineFullRetrySeconds: Int?
+
     @OptionGroup var redis: RedisOptions
 
     @OptionGroup var core: CoreOptions
@@ -49,6 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
             redis: try self.redis.configuration(source),
             broker: try self.core.broker(source),
             maxBodyBytes: try source.int(self.maxBodyBytes, "USHER_MAX_BODY_BYTES", 16_384, 1_024...1_048_576),
+            retry: RetryAdvice(
+                unavailableSeconds: try source.int(self.unavailableRetrySeconds, "USHER_UNAVAILABLE_RETRY_SECONDS", 5, 1...3_600),
+                lineFullSeconds: try source.int(self.lineFullRetrySeconds, "USHER_LINE_FULL_RETRY_SECONDS", 60, 1...3_600)
+            ),
             logLevel: try self.core.level(source)
         )
         var logger = Logger(label: "usher")

@@ -151,7 +151,8 @@ struct UnreachableTests {
             let chat = try await api.call(.post, api.sitePath("/chats"), token: "t", body: ["visitor": "v1", "source": "reactive"])
             #expect(chat.status == .serviceUnavailable)
             #expect(chat.errorCode == "unavailable")
-            #expect(chat.headers[.retryAfter] == "1")
+            #expect(chat.headers[.retryAfter] == "5")
+            #expect((chat.error?["message"] as? String)?.contains("127.0.0.1") == false)
             let presence = try await api.call(
                 .put, api.sitePath("/agents/a1/presence"), token: "t", body: ["status": "available", "maxChats": 1, "session": "s"]
             )

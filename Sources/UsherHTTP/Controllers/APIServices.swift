@@ -6,13 +6,18 @@ struct APIServices: Sendable {
     let broker: Broker
     let authenticator: Authenticator
     let body: JSONBody
+    let retry: RetryAdvice
+
+    func error(_ error: CoreError, caller: Caller) -> APIError {
+        APIError(error, caller: caller, retry: self.retry)
+    }
 
     /// Runs a core operation, turning its refusals into API errors for this caller.
     func core<T>(_ caller: Caller, _ operation: () async throws(CoreError) -> T) async throws(APIError) -> T {
         do {
             return try await operation()
         } catch {
-            throw APIError(error, caller: caller)
+            throw self.error(error, caller: caller)
         }
     }
 }
@@ -26,7 +31,7 @@ extension Parameters {
         do {
             return try Identifier.validate(value, field: name)
         } catch {
-            throw APIError(error, caller: .admin)
+            throw APIError(error, caller: .admin, retry: RetryAdvice())
         }
     }
 }

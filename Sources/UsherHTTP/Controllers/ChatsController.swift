@@ -20,9 +20,9 @@ struct ChatsController {
         do {
             chat = try await self.services.broker.requestChat(site: site, caller: caller, request: body.request)
         } catch .lineFull {
-            return try Self.lineFull(request: request, context: context, caller: caller)
+            return try self.lineFull(request: request, context: context, caller: caller)
         } catch {
-            throw APIError(error, caller: caller)
+            throw self.services.error(error, caller: caller)
         }
         var response = try VisitorChatResponse(chat: VisitorChat(chat)).response(from: request, context: context)
         response.status = .created
@@ -30,8 +30,8 @@ struct ChatsController {
     }
 
     /// Refused, but never with an empty window: the visitor is told so in words.
-    private static func lineFull(request: Request, context: BasicRequestContext, caller: Caller) throws -> Response {
-        let error = APIError(CoreError.lineFull, caller: caller)
+    private func lineFull(request: Request, context: BasicRequestContext, caller: Caller) throws -> Response {
+        let error = self.services.error(.lineFull, caller: caller)
         var response = try context.responseEncoder.encode(
             LineFullResponse(
                 error: .init(code: error.code, message: error.message, field: nil),

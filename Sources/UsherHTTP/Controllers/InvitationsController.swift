@@ -19,10 +19,11 @@ struct InvitationsController {
         let decision: InvitationDecision
         do {
             decision = try await self.services.broker.poll(site: site, caller: caller, visitor: body.visitor, queue: body.queue ?? "default")
-        } catch .unavailable {
-            decision = .withhold(reason: .unavailable, retryAfterSeconds: 5)
+        } catch .unavailable(let detail) {
+            context.logger.warning("withholding: the capacity store is unavailable", metadata: ["error.detail": "\(detail)"])
+            decision = .withhold(reason: .unavailable, retryAfterSeconds: self.services.retry.unavailableSeconds)
         } catch {
-            throw APIError(error, caller: caller)
+            throw self.services.error(error, caller: caller)
         }
         var response = try InvitationResponse(decision).response(from: request, context: context)
         if case .withhold(_, let seconds) = decision {

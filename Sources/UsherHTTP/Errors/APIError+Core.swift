@@ -3,7 +3,7 @@ internal import UsherCore
 
 extension APIError {
     /// The one place where the core's refusals become HTTP statuses.
-    init(_ error: CoreError, caller: Caller) {
+    init(_ error: CoreError, caller: Caller, retry: RetryAdvice) {
         switch error {
         case .invalid(let field, let message):
             self = .invalid(field: field, message: message)
@@ -24,9 +24,16 @@ extension APIError {
         case .superseded:
             self.init(status: .conflict, code: "superseded_session", message: "another session of this agent took over")
         case .lineFull:
-            self.init(status: .tooManyRequests, code: "line_full", message: "the waiting line is full", retryAfterSeconds: 60)
+            self.init(
+                status: .tooManyRequests, code: "line_full", message: "the waiting line is full",
+                retryAfterSeconds: retry.lineFullSeconds
+            )
         case .unavailable(let detail):
-            self = .unavailable("the capacity store is unreachable: \(detail)")
+            self.init(
+                status: .serviceUnavailable, code: "unavailable", message: "the capacity store is unreachable; retry shortly",
+                retryAfterSeconds: retry.unavailableSeconds
+            )
+            self.logDetail = detail
         }
     }
 }

@@ -9,6 +9,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public let field: String?
     /// Seconds after which a retry makes sense, sent as `Retry-After`.
     public let retryAfterSeconds: Int?
+    /// What went wrong inside, for the server's log only; never sent to the client.
+    var logDetail: String?
 
     public init(status: HTTPResponse.Status, code: String, message: String, field: String? = nil, retryAfterSeconds: Int? = nil) {
         self.status = status

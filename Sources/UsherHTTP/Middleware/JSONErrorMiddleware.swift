@@ -14,6 +14,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     static func apiError(for error: any Error, context: Context) -> APIError {
         switch error {
         case let error as APIError:
+            if let detail = error.logDetail {
+                context.logger.warning("request failed", metadata: ["error.code": "\(error.code)", "error.detail": "\(detail)"])
+            }
             return error
         case let error as DecodingError:
             return JSONBody.apiError(error)
