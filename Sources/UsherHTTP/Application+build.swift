@@ -26,7 +26,7 @@ public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -
     let router = Router()
     router.addMiddleware {
         RequestIDMiddleware()
-        LogRequestsMiddleware(.info)
+        AccessLogMiddleware(level: .info)
         JSONErrorMiddleware()
     }
     HealthController(redis: redis).addRoutes(to: router)
