@@ -20,7 +20,8 @@ public final class RedisClient: Service, Sendable {
 
     private struct PoolState {
         var connections: [RedisConnection?]
-        var scriptSHAs: [RedisScript: String] = [:]
+        /// By script name: hashing a name is cheap, hashing a script's whole source on every call is not.
+        var scriptSHAs: [String: String] = [:]
         var shuttingDown = false
     }
 
@@ -30,6 +31,7 @@ public final class RedisClient: Service, Sendable {
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
+        precondition(Set(scripts.map(\.name)).count == scripts.count, "script names must be unique")
         self.configuration = configuration
         self.scripts = scripts
         self.logger = logger
@@ -76,7 +78,7 @@ public final class RedisClient: Service, Sendable {
     /// falls back to `EVAL`, which runs it and caches it again. `NOSCRIPT` means nothing ran, so this is safe.
     public func evalScript(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> RedisValue {
         let tail = [String(keys.count)] + keys + arguments
-        if let sha = self.state.withLock({ $0.scriptSHAs[script] }) {
+        if let sha = self.state.withLock({ $0.scriptSHAs[script.name] }) {
             do {
                 return try await self.send(["EVALSHA", sha] + tail)
             } catch let error as RedisServerError where error.code == "NOSCRIPT" {
@@ -189,12 +191,12 @@ public final class RedisClient: Service, Sendable {
             for reply in replies.prefix(setup.count) {
                 _ = try RedisConnection.unwrap(try reply.get())
             }
-            var shas: [RedisScript: String] = [:]
+            var shas: [String: String] = [:]
             for (script, reply) in zip(self.scripts, replies.dropFirst(setup.count)) {
                 guard let sha = try RedisConnection.unwrap(try reply.get()).string else {
                     throw RedisClientError.protocolError("SCRIPT LOAD of \(script.name) returned no SHA")
                 }
-                shas[script] = sha
+                shas[script.name] = sha
             }
             self.state.withLock { $0.scriptSHAs.merge(shas) { _, new in new } }
             return connection
