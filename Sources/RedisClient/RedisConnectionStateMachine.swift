@@ -32,36 +32,24 @@ struct RedisConnectionStateMachine<Waiter> {
         case failAllAndClose([Waiter], RedisClientError)
     }
 
-    private(set) var state: State = .active(CircularBuffer(initialCapacity: 16))
-
-    var pendingCount: Int {
-        if case .active(let pending) = self.state { pending.count } else { 0 }
-    }
+    private var state: State = .active(CircularBuffer(initialCapacity: 16))
 
     /// A command is about to be written; its reply will be the next unmatched one.
     mutating func send(_ waiter: Waiter, deadline: NIODeadline) -> SendAction {
-        switch self.state {
-        case .active(var pending):
-            self.state = .closed(.connectionClosed)  // avoids a copy-on-write of the buffer while it is mutated
-            pending.append(Pending(waiter: waiter, deadline: deadline))
-            self.state = .active(pending)
+        guard case .closed(let error) = self.state else {
+            self.mutatePending { $0.append(Pending(waiter: waiter, deadline: deadline)) }
             return .write
-        case .closed(let error):
-            return .fail(waiter, error)
         }
+        return .fail(waiter, error)
     }
 
     /// A complete reply arrived; it belongs to the oldest pending command.
     mutating func received() -> ReplyAction {
         switch self.state {
-        case .active(var pending):
-            guard !pending.isEmpty else {
-                return self.close(.protocolError("a reply arrived with no command waiting for it"))
-            }
-            self.state = .closed(.connectionClosed)  // drops the state's reference, so popFirst does not copy
-            let first = pending.removeFirst()
-            self.state = .active(pending)
-            return .succeed(first.waiter)
+        case .active(let pending) where pending.isEmpty:
+            return self.close(.protocolError("a reply arrived with no command waiting for it"))
+        case .active:
+            return .succeed(self.mutatePending { $0.removeFirst().waiter }!)
         case .closed(let error):
             return .failAllAndClose([], error)
         }
@@ -83,15 +71,21 @@ struct RedisConnectionStateMachine<Waiter> {
         return .arm(oldest.deadline)
     }
 
-    /// The deadline the timer should be set for after a send, if no timer is running.
-    var earliestDeadline: NIODeadline? {
-        if case .active(let pending) = self.state { pending.first?.deadline } else { nil }
-    }
-
     /// The channel went away; everything still pending fails.
     mutating func closed(_ error: RedisClientError = .connectionClosed) -> [Waiter] {
         guard case .failAllAndClose(let waiters, _) = self.close(error) else { return [] }
         return waiters
+    }
+
+    /// Changes the pending buffer in place: the state lets go of it first, so the buffer is uniquely referenced
+    /// and not copied (a copy per reply made long pipelines quadratic).
+    @discardableResult
+    private mutating func mutatePending<Result>(_ body: (inout CircularBuffer<Pending>) -> Result) -> Result? {
+        guard case .active(var pending) = self.state else { return nil }
+        self.state = .closed(.connectionClosed)
+        let result = body(&pending)
+        self.state = .active(pending)
+        return result
     }
 
     private mutating func close(_ error: RedisClientError) -> ReplyAction {

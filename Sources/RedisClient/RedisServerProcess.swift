@@ -6,7 +6,6 @@ internal import NIOCore
 /// `Process` is not `Sendable`, but only its thread-safe members (`isRunning`, the pid) are used after launch.
 public final class RedisServerProcess: @unchecked Sendable {
     public let port: Int
-    public let dataDirectory: URL
     private let process: Process
     private let password: String?
 
@@ -25,10 +24,9 @@ public final class RedisServerProcess: @unchecked Sendable {
         }
     }
 
-    private init(port: Int, dataDirectory: URL, process: Process, password: String?) {
+    private init(port: Int, process: Process, password: String?) {
         self.port = port
         self.password = password
-        self.dataDirectory = dataDirectory
         self.process = process
     }
 
@@ -67,7 +65,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let server = RedisServerProcess(port: port, dataDirectory: dataDirectory, process: process, password: password)
+        let server = RedisServerProcess(port: port, process: process, password: password)
         let deadline = ContinuousClock.now + .seconds(startTimeoutSeconds)
         while ContinuousClock.now < deadline, process.isRunning {
             if await Self.serverProcessID(port: port, password: password) == process.processIdentifier { return server }
@@ -77,8 +75,6 @@ public final class RedisServerProcess: @unchecked Sendable {
         let log = (try? String(contentsOf: logFile, encoding: .utf8)).map { String($0.suffix(2_000)) } ?? ""
         throw StartError.didNotAnswer(port: port, seconds: startTimeoutSeconds, log: log)
     }
-
-    public var isRunning: Bool { self.process.isRunning }
 
     public var processIdentifier: Int32 { self.process.processIdentifier }
 

@@ -13,7 +13,7 @@ public enum Caller: Sendable, Equatable {
 }
 
 /// The roles of site tokens.
-public enum Role: String, Sendable, Codable, CaseIterable {
+public enum Role: String, Sendable, Codable {
     case website
     case agent
     case ops

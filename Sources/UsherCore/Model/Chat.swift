@@ -4,7 +4,7 @@ public struct ChatRecord: Sendable, Equatable, Decodable {
         case assigned, waiting, ended, orphaned
     }
 
-    public enum Source: String, Sendable, Codable, CaseIterable {
+    public enum Source: String, Sendable, Codable {
         case invitation, reactive, escalation
     }
 

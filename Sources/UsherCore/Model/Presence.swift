@@ -1,6 +1,6 @@
 /// What an agent's client reports: status, capacity, queues and the session that holds the presence.
 public struct PresenceUpdate: Sendable, Equatable {
-    public enum Status: String, Sendable, Codable, CaseIterable {
+    public enum Status: String, Sendable, Codable {
         case available, draining, away, offline
     }
 

@@ -18,8 +18,6 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.warning("request failed", metadata: ["error.code": "\(error.code)", "error.detail": "\(detail)"])
             }
             return error
-        case let error as DecodingError:
-            return JSONBody.apiError(error)
         case let error as HTTPError:
             return APIError(status: error.status, code: Self.code(for: error.status), message: error.body ?? error.status.reasonPhrase)
         default:
