@@ -65,10 +65,10 @@ public final class RedisClient: Service, Sendable {
 
     /// Sends several commands back to back on one connection, in one write, and returns each reply in order: a
     /// server error reply as a `RedisServerError` failure, a lost connection as a `RedisClientError` for every
-    /// command that had no reply yet. Counts as one command against `maxInFlight`.
+    /// command that had no reply yet. Each command counts against `maxInFlight`.
     public func pipeline(_ commands: [[String]]) async throws(RedisClientError) -> [Result<RedisValue, any Error>] {
-        let connection = try self.lease()
-        defer { self.inFlightCount.subtract(1, ordering: .relaxed) }
+        let connection = try self.lease(commands.count)
+        defer { self.inFlightCount.subtract(commands.count, ordering: .relaxed) }
         return await connection.pipeline(commands).map { reply in
             reply.mapError { $0 as any Error }.flatMap { value in Result { try RedisConnection.unwrap(value) } }
         }
@@ -77,15 +77,22 @@ public final class RedisClient: Service, Sendable {
     /// Runs a script by `EVALSHA`; when Redis has lost it (`NOSCRIPT` after a restart, failover or `SCRIPT FLUSH`)
     /// falls back to `EVAL`, which runs it and caches it again. `NOSCRIPT` means nothing ran, so this is safe.
     public func evalScript(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> RedisValue {
-        let tail = [String(keys.count)] + keys + arguments
+        var command: [String] = []
+        command.reserveCapacity(3 + keys.count + arguments.count)
+        command += ["EVALSHA", "", String(keys.count)]
+        command += keys
+        command += arguments
         if let sha = self.state.withLock({ $0.scriptSHAs[script.name] }) {
+            command[1] = sha
             do {
-                return try await self.send(["EVALSHA", sha] + tail)
+                return try await self.send(command)
             } catch let error as RedisServerError where error.code == "NOSCRIPT" {
                 self.logger.notice("redis lost a script, sending it again", metadata: ["script": "\(script.name)"])
             }
         }
-        return try await self.send(["EVAL", script.source] + tail)
+        command[0] = "EVAL"
+        command[1] = script.source
+        return try await self.send(command)
     }
 
     /// True while at least one connection is up and every registered script has been loaded.
@@ -104,11 +111,11 @@ public final class RedisClient: Service, Sendable {
         return try await connection.sendRaw(arguments)
     }
 
-    /// Reserves a place in flight and picks the live connection with the fewest commands pending.
-    private func lease() throws(RedisClientError) -> RedisConnection {
+    /// Reserves `count` places in flight and picks the live connection with the fewest commands pending.
+    private func lease(_ count: Int = 1) throws(RedisClientError) -> RedisConnection {
         let limit = self.configuration.maxInFlight
-        guard self.inFlightCount.add(1, ordering: .relaxed).newValue <= limit else {
-            self.inFlightCount.subtract(1, ordering: .relaxed)
+        guard self.inFlightCount.add(count, ordering: .relaxed).newValue <= limit else {
+            self.inFlightCount.subtract(count, ordering: .relaxed)
             throw .overloaded(limit: limit)
         }
         let picked: Result<RedisConnection, RedisClientError> = self.state.withLock { state in
@@ -125,7 +132,7 @@ public final class RedisClient: Service, Sendable {
         case .success(let connection):
             return connection
         case .failure(let error):
-            self.inFlightCount.subtract(1, ordering: .relaxed)
+            self.inFlightCount.subtract(count, ordering: .relaxed)
             throw error
         }
     }

@@ -8,11 +8,14 @@ public struct Broker: Sendable {
     public static let scripts: [RedisScript] = Script.allCases.map(\.redisScript)
 
     let redis: RedisClient
-    let configuration: BrokerConfiguration
+    /// The script arguments that come from configuration, formatted once rather than on every call.
+    private let sweepLimit: String
+    private let retentionMilliseconds: String
 
     public init(redis: RedisClient, configuration: BrokerConfiguration = BrokerConfiguration()) {
         self.redis = redis
-        self.configuration = configuration
+        self.sweepLimit = String(configuration.sweepLimit)
+        self.retentionMilliseconds = String(configuration.retentionSeconds * 1_000)
     }
 
     // MARK: Sites and tokens
@@ -172,8 +175,8 @@ public struct Broker: Sendable {
             caller.tokenArgument,
             roles.map(\.rawValue).joined(separator: ","),
             agent,
-            String(self.configuration.sweepLimit),
-            String(self.configuration.retentionSeconds * 1_000),
+            self.sweepLimit,
+            self.retentionMilliseconds,
         ]
         return try await self.run(script, keys: [SiteKeys(site: site).settings], arguments: common + arguments)
     }
@@ -182,19 +185,17 @@ public struct Broker: Sendable {
         let value: RedisValue
         do {
             value = try await self.redis.evalScript(script.redisScript, keys: keys, arguments: arguments)
+        } catch let refusal as RedisServerError where refusal.code == "USHER" {
+            throw Self.error(for: refusal.message)
         } catch let error as RedisClientError {
             throw .unavailable(error.description)
         } catch {
-            // A Redis error reply from one of our own scripts is a bug, not a client's fault; still fail closed.
+            // Any other error reply from one of our own scripts is a bug, not a client's fault; still fail closed.
             throw .unavailable("\(script) failed: \(error)")
         }
         guard case .bulk(let bytes) = value else { throw .unavailable("\(script) returned \(value)") }
-        let data = Data(bytes)
-        if let failure = try? JSONDecoder().decode(ScriptFailure.self, from: data), let code = failure.error {
-            throw Self.error(for: code)
-        }
         do {
-            return try JSONDecoder().decode(Reply.self, from: data)
+            return try JSONDecoder().decode(Reply.self, from: Data(bytes))
         } catch {
             throw .unavailable("\(script) returned an unreadable reply: \(error)")
         }
@@ -224,10 +225,6 @@ public struct Broker: Sendable {
         }
         return text
     }
-}
-
-struct ScriptFailure: Decodable {
-    let error: String?
 }
 
 struct StateReply: Decodable {

@@ -5,7 +5,7 @@
 /// twice returns the same chat. Keys: the invitation, the chat, the agents involved, holds, the queue's free set and
 /// waiting line, totals, counters.
 /// ARGV[6..]: invitation id, visitor, a fresh chat id, visitor name ("" if none), locale ("" if none).
-/// Result: the chat view, or `{error}` with `not_found`, `gone`.
+/// Result: the chat view, or the refusal `not_found`, `gone`.
 enum AcceptScript {
     static let source =
         Prelude.source + #"""

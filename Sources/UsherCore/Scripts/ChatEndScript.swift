@@ -4,7 +4,7 @@
 /// Guarantees: an agent ends only its own chats. Keys: the chat, its agent's hash and chat set, the agent's queues'
 /// free sets and waiting lines, totals, counters.
 /// ARGV[6..]: chat id. An agent may touch only its own chats; to it, others do not exist.
-/// Result: `{state}`, or `{error}` with `not_found`.
+/// Result: `{state}`, or the refusal `not_found`.
 enum ChatEndScript {
     static let source =
         Prelude.source + #"""

@@ -4,7 +4,7 @@
 /// Guarantees: nobody jumps a non-empty line; the line never holds more than `maxWaiting`. Keys: the chat, the
 /// queue's free set and waiting line, the chosen agent, totals, counters.
 /// ARGV[6..]: a fresh chat id, visitor, queue, source (`reactive` | `escalation`), priority (0-9), name, locale.
-/// Result: the chat view, or `{error: "line_full"}`.
+/// Result: the chat view, or the refusal `line_full`.
 enum ChatRequestScript {
     static let source =
         Prelude.source + #"""

@@ -1,7 +1,7 @@
 /// Reads one chat as its visitor sees it, with a fresh position in line. Sweeps first, so a chat that a freed slot
 /// would have reached is shown as assigned. Keys: the chat, its queue's waiting line, and what the sweep touches.
 /// ARGV[6..]: chat id, visitor ("" for agent and ops callers, who may read any chat of the site).
-/// Result: the chat view, or `{error: "not_found"}`.
+/// Result: the chat view, or the refusal `not_found`.
 enum ChatViewScript {
     static let source =
         Prelude.source + #"""

@@ -2,7 +2,7 @@
 ///
 /// Keys: the invitation, its agent, holds, the visitor's pointer and cooldown, totals, counters.
 /// ARGV[6..]: invitation id, visitor.
-/// Result: `{state}` of the invitation, or `{error}` with `not_found`, `gone` (expired), `conflict` (accepted).
+/// Result: `{state}` of the invitation, or the refusal `not_found`, `gone` (expired), `conflict` (accepted).
 enum DeclineScript {
     static let source =
         Prelude.source + #"""

@@ -1,6 +1,6 @@
 /// Records the agent's first response in a chat, once. Keys: the chat.
 /// ARGV[6..]: chat id. An agent may touch only its own chats; to it, others do not exist.
-/// Result: `{firstResponseAt}`, or `{error}` with `not_found`, `conflict` (the chat is not assigned).
+/// Result: `{firstResponseAt}`, or the refusal `not_found`, `conflict` (the chat is not assigned).
 enum FirstResponseScript {
     static let source =
         Prelude.source + #"""

@@ -9,7 +9,7 @@
 ///   items one call sweeps at most, `ARGV[5]` how long resolved invitations and ended chats are kept (ms).
 ///   The script's own arguments start at `ARGV[6]`.
 /// - The prelude ends with a newline, so a script's own text can follow it directly.
-/// - The result is always a JSON string; a refusal is `{"error": code}`.
+/// - The result is a JSON string; a refusal is the error reply `USHER <code>` (`no_site`, `forbidden`, …).
 enum Prelude {
     /// Reads a whole hash as a Lua table, nil when the key does not exist. Shared with scripts that run without
     /// the rest of the prelude.
@@ -35,7 +35,8 @@ enum Prelude {
             local SWEEP_LIMIT = tonumber(ARGV[4])
             local RETENTION_MS = tonumber(ARGV[5])
 
-            local function fail(code) return cjson.encode({ error = code }) end
+            -- A refusal is an error reply `USHER <code>`: never mistaken for a result, and counted by Redis's errorstats.
+            local function fail(code) return redis.error_reply('USHER ' .. code) end
 
             local function split(csv)
                 local t = {}

@@ -1,7 +1,7 @@
 /// Issues a token: stores the SHA-1 digest of its 256 random bits, never the token. Ops may issue website and agent
 /// tokens only. Keys: the site's token and token-id hashes.
 /// ARGV[6..]: token id, the token, role, agent ("" if none).
-/// Result: `{id}`, or `{error: "forbidden"}`.
+/// Result: `{id}`, or the refusal `forbidden`.
 enum TokenIssueScript {
     static let source =
         Prelude.source + #"""
@@ -17,7 +17,7 @@ enum TokenIssueScript {
 }
 
 /// Revokes a token at once. Keys: the site's token and token-id hashes.
-/// ARGV[6..]: token id. Result: `{id}`, or `{error: "not_found"}`.
+/// ARGV[6..]: token id. Result: `{id}`, or the refusal `not_found`.
 enum TokenRevokeScript {
     static let source =
         Prelude.source + #"""
