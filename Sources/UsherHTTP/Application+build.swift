@@ -29,7 +29,7 @@ public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -
         AccessLogMiddleware(level: .info)
         JSONErrorMiddleware()
     }
-    HealthController(redis: redis).addRoutes(to: router)
+    HealthController(redis: redis, retryAfterSeconds: configuration.retry.unavailableSeconds).addRoutes(to: router)
     let services = APIServices(
         broker: Broker(redis: redis, configuration: configuration.broker),
         authenticator: Authenticator(adminToken: configuration.adminToken),

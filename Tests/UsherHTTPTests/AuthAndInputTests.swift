@@ -107,6 +107,8 @@ struct AuthAndInputTests {
                 (.post, "/chats", website, ["visitor": "v1", "source": "reactive", "priority": 10], nil, "priority"),
                 (.post, "/chats", website, ["visitor": "v1", "source": "reactive", "locale": "de_CH!"], nil, "locale"),
                 (.put, "", API.adminToken, ["holdSeconds": 0], nil, "holdSeconds"),
+                (.put, "/agents/a:1/presence", agent, ["status": "available", "maxChats": 2, "session": "s"], nil, "agent"),
+                (.post, "/chats/c:1/end", agent, nil, nil, "chat"),
                 (.post, "/invitations", website, nil, "{not json", ""),
             ]
             for (method, path, token, body, raw, field) in cases {

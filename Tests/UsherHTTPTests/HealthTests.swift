@@ -37,11 +37,11 @@ struct HealthTests {
         try await app.test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
-                #expect(response.headers[.retryAfter] == "1")
+                #expect(response.headers[.retryAfter] == "5")
                 let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                 let error = body?["error"] as? [String: Any]
                 #expect(error?["code"] as? String == "unavailable")
-                #expect((error?["message"] as? String)?.isEmpty == false)
+                #expect(error?["message"] as? String == "not ready")
             }
         }
     }

@@ -21,17 +21,3 @@ struct APIServices: Sendable {
         }
     }
 }
-
-extension Parameters {
-    /// A path parameter, validated like every id before it can reach a key.
-    func id(_ name: String) throws(APIError) -> String {
-        guard let value = self.get(name) else {
-            throw APIError.invalid(field: name, message: "\(name) is missing from the path")
-        }
-        do {
-            return try Identifier.validate(value, field: name)
-        } catch {
-            throw APIError(error, caller: .admin, retry: RetryAdvice())
-        }
-    }
-}

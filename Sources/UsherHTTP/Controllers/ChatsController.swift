@@ -14,7 +14,7 @@ struct ChatsController {
 
     @Sendable func request(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let caller = try self.services.authenticator.caller(request)
-        let site = try context.parameters.id("site")
+        let site = try context.parameters.require("site")
         let body = try await self.services.body.decode(ChatRequestBody.self, from: request)
         let chat: ChatRecord
         do {
@@ -48,8 +48,8 @@ struct ChatsController {
     /// The visitor reads its chat with `?visitor=`; ops may read any chat of the site without it.
     @Sendable func read(_ request: Request, context: BasicRequestContext) async throws -> VisitorChatResponse {
         let caller = try self.services.authenticator.caller(request)
-        let site = try context.parameters.id("site")
-        let id = try context.parameters.id("id")
+        let site = try context.parameters.require("site")
+        let id = try context.parameters.require("id")
         let visitor = request.uri.queryParameters.get("visitor")
         let chat = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.chat(site: site, caller: caller, id: id, visitor: visitor)
@@ -59,8 +59,8 @@ struct ChatsController {
 
     @Sendable func firstResponse(_ request: Request, context: BasicRequestContext) async throws -> HTTPResponse.Status {
         let caller = try self.services.authenticator.caller(request)
-        let site = try context.parameters.id("site")
-        let id = try context.parameters.id("id")
+        let site = try context.parameters.require("site")
+        let id = try context.parameters.require("id")
         try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.firstResponse(site: site, caller: caller, chat: id)
         }
@@ -69,8 +69,8 @@ struct ChatsController {
 
     @Sendable func end(_ request: Request, context: BasicRequestContext) async throws -> HTTPResponse.Status {
         let caller = try self.services.authenticator.caller(request)
-        let site = try context.parameters.id("site")
-        let id = try context.parameters.id("id")
+        let site = try context.parameters.require("site")
+        let id = try context.parameters.require("id")
         try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.endChat(site: site, caller: caller, chat: id)
         }

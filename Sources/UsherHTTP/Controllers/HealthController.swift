@@ -4,6 +4,7 @@ internal import RedisClient
 /// Liveness and readiness for load balancers and orchestrators.
 struct HealthController {
     let redis: RedisClient
+    let retryAfterSeconds: Int
 
     struct Status: ResponseEncodable {
         let status: String
@@ -23,12 +24,13 @@ struct HealthController {
     /// Ready only while Redis answers a round trip now and every script is loaded.
     @Sendable func ready(_ request: Request, context: BasicRequestContext) async throws -> Status {
         guard self.redis.isReady else {
-            throw APIError.unavailable("Redis is not connected or the scripts are not loaded")
+            throw APIError.unavailable(
+                "not ready", retryAfterSeconds: self.retryAfterSeconds, cause: "Redis is not connected or the scripts are not loaded")
         }
         do {
             _ = try await self.redis.send(["PING"])
         } catch {
-            throw APIError.unavailable("Redis did not answer: \(error)")
+            throw APIError.unavailable("not ready", retryAfterSeconds: self.retryAfterSeconds, cause: "Redis did not answer: \(error)")
         }
         return Status(status: "ready")
     }

@@ -29,11 +29,9 @@ extension APIError {
                 retryAfterSeconds: retry.lineFullSeconds
             )
         case .unavailable(let detail):
-            self.init(
-                status: .serviceUnavailable, code: "unavailable", message: "the capacity store is unreachable; retry shortly",
-                retryAfterSeconds: retry.unavailableSeconds
+            self = .unavailable(
+                "the capacity store is unreachable; retry shortly", retryAfterSeconds: retry.unavailableSeconds, cause: detail
             )
-            self.logDetail = detail
         }
     }
 }

@@ -20,9 +20,11 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         self.retryAfterSeconds = retryAfterSeconds
     }
 
-    /// Redis cannot be reached: the client should come back shortly.
-    public static func unavailable(_ message: String) -> APIError {
-        APIError(status: .serviceUnavailable, code: "unavailable", message: message, retryAfterSeconds: 1)
+    /// Redis cannot be reached: the client should come back shortly. The cause goes to the log, not to the client.
+    static func unavailable(_ message: String, retryAfterSeconds: Int, cause: String) -> APIError {
+        var error = APIError(status: .serviceUnavailable, code: "unavailable", message: message, retryAfterSeconds: retryAfterSeconds)
+        error.logDetail = cause
+        return error
     }
 
     static func invalid(field: String, message: String) -> APIError {
