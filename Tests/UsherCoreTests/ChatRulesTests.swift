@@ -53,6 +53,23 @@ struct ChatRulesTests {
         }
     }
 
+    @Test("the first response is recorded once, and only on an assigned chat")
+    func firstResponse() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 1)
+            let assigned = try await h.request("v1")
+            let waiting = try await h.request("v2")
+            await #expect(throws: CoreError.conflict("the request conflicts with the current state")) {
+                try await h.broker.firstResponse(site: h.site, caller: h.admin, chat: waiting.id)
+            }
+            try await h.broker.firstResponse(site: h.site, caller: h.admin, chat: assigned.id)
+            let first = try #require(try await h.chat(assigned.id).firstResponseAt)
+            try await Task.sleep(for: .milliseconds(20))
+            try await h.broker.firstResponse(site: h.site, caller: h.admin, chat: assigned.id)
+            #expect(try await h.chat(assigned.id).firstResponseAt == first)
+        }
+    }
+
     @Test("beyond maxWaiting the line refuses")
     func lineFull() async throws {
         try await CoreHarness.run(settings: ["maxWaiting": 2]) { h in

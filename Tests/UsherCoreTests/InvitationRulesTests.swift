@@ -63,6 +63,24 @@ struct InvitationRulesTests {
         }
     }
 
+    @Test("an accepted invitation cannot be declined, and declining twice changes nothing")
+    func declineAfterAccept() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 2)
+            let accepted = try #require(try await h.invite("v1"))
+            _ = try await h.accept(accepted, visitor: "v1")
+            await #expect(throws: CoreError.conflict("the request conflicts with the current state")) {
+                try await h.broker.decline(site: h.site, caller: h.admin, invitation: accepted.id, visitor: "v1")
+            }
+            let declined = try #require(try await h.invite("v2"))
+            try await h.broker.decline(site: h.site, caller: h.admin, invitation: declined.id, visitor: "v2")
+            try await h.broker.decline(site: h.site, caller: h.admin, invitation: declined.id, visitor: "v2")
+            let capacity = try await h.capacity()
+            #expect(capacity.counter("declined") == 1)
+            #expect(capacity.site.slots == .init(total: 2, chats: 1, held: 0, free: 1))
+        }
+    }
+
     @Test("only the visitor an invitation was issued to may accept or decline it")
     func onlyTheInvitedVisitor() async throws {
         try await CoreHarness.run { h in

@@ -17,7 +17,9 @@ struct ModelTests {
             var random = SplitMix64(seed: seed)
             var model = Model(reserve: ["default": 1], maxWaiting: 5)
             var steps = 0
-            for epoch in 0..<6 {
+            var epoch = 0
+            // Epochs until enough steps ran; a slow machine gets more, shorter epochs rather than fewer steps.
+            while steps < Self.minimumSteps, epoch < Self.maximumEpochs {
                 let started = ContinuousClock.now
                 var operations = 0
                 // An epoch ends after its operations, or early on a slow machine: no hold may expire inside one.
@@ -29,14 +31,17 @@ struct ModelTests {
                 try await Self.compareCapacity(h, model, context: "seed \(seed), end of epoch \(epoch)")
                 try await Task.sleep(for: .milliseconds(3_200))
                 model.expireAllHolds()
+                epoch += 1
             }
             try await Self.compareCapacity(h, model, context: "seed \(seed), final")
-            #expect(steps > 1_000, "only \(steps) steps ran (seed \(seed))")
+            #expect(steps >= Self.minimumSteps, "only \(steps) steps in \(epoch) epochs (seed \(seed))")
             let report = try await h.drift()
             #expect(report.drift == 0, "seed \(seed): \(report.differences)")
         }
     }
 
+    static let minimumSteps = 1_500
+    static let maximumEpochs = 20
     static let agents = ["a1", "a2", "a3", "a4"]
     static let queues = ["default", "sales"]
 

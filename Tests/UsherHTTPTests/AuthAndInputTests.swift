@@ -64,6 +64,25 @@ struct AuthAndInputTests {
         }
     }
 
+    @Test("an agent token cannot end or answer another agent's chat: to it, that chat does not exist")
+    func otherAgentsChat() async throws {
+        try await API.run { api in
+            let website = try await api.token(role: "website")
+            let first = try await api.token(role: "agent", agent: "a1")
+            let second = try await api.token(role: "agent", agent: "a2")
+            let presence: [String: Any] = ["status": "available", "maxChats": 1, "session": "s"]
+            #expect(try await api.call(.put, api.sitePath("/agents/a1/presence"), token: first, body: presence).status == .ok)
+            let created = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "v1", "source": "reactive"])
+            let chat = try #require(created["chat", "id"] as? String)
+            #expect(try await api.call(.post, api.sitePath("/chats/\(chat)/end"), token: second).status == .notFound)
+            #expect(try await api.call(.post, api.sitePath("/chats/\(chat)/first-response"), token: second).status == .notFound)
+            let mine = try await api.call(.get, api.sitePath("/agents/a1/chats"), token: first)
+            #expect((mine["chats"] as? [[String: Any]])?.first?["firstResponseAt"] == nil)
+            let read = try await api.call(.get, api.sitePath("/chats/\(chat)?visitor=v1"), token: website)
+            #expect(read["chat", "state"] as? String == "assigned")
+        }
+    }
+
     @Test("ops may issue website and agent tokens but not ops tokens; a revoked token stops working at once")
     func tokensAndRevocation() async throws {
         try await API.run { api in
