@@ -178,6 +178,7 @@ struct RedisClientIntegrationTests {
         try await TestRedis.withConfiguration { base in
             var configuration = base
             configuration.drainTimeoutMilliseconds = 30_000
+            configuration.poolSize = 1  // the BLPOP holds the only connection, as it may when one is still connecting
             let client = RedisClient(configuration: configuration, logger: TestRedis.logger)
             let group = ServiceGroup(services: [client], logger: TestRedis.logger)
             let key = TestRedis.prefix() + "drain"
@@ -188,14 +189,17 @@ struct RedisClientIntegrationTests {
                 async let blocked = client.send(["BLPOP", key, "0"])
                 try await TestRedis.eventually("BLPOP is in flight") { client.inFlight == 1 }
                 await group.triggerGracefulShutdown()
+                // An empty pipeline is refused or admitted like any command but sends nothing, so the probe can never
+                // queue behind the BLPOP (with one connection up, a PING would).
                 try await TestRedis.eventually("new commands are refused") {
                     do {
-                        _ = try await client.send(["PING"])
+                        _ = try await client.pipeline([])
                         return false
                     } catch {
-                        return error as? RedisClientError == .shuttingDown
+                        return (error as? RedisClientError) == .shuttingDown
                     }
                 }
+                await #expect(throws: RedisClientError.shuttingDown) { try await client.send(["PING"]) }
                 let other = try await RedisConnection.connect(
                     host: configuration.host, port: configuration.port, connectTimeout: .seconds(5), commandTimeout: .seconds(5)
                 )
