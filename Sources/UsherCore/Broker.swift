@@ -8,14 +8,23 @@ public struct Broker: Sendable {
     public static let scripts: [RedisScript] = Script.allCases.map(\.redisScript)
 
     let redis: RedisClient
+    let configuration: BrokerConfiguration
+    /// This instance's parsed canned messages, shared by every copy of this broker.
+    let cannedCache: CannedCache
     /// The script arguments that come from configuration, formatted once rather than on every call.
     private let sweepLimit: String
     private let retentionMilliseconds: String
+    private let sampleWeight: String
+    private let errorSamples: String
 
     public init(redis: RedisClient, configuration: BrokerConfiguration = BrokerConfiguration()) {
         self.redis = redis
+        self.configuration = configuration
+        self.cannedCache = CannedCache(maxSites: configuration.cannedCacheSites)
         self.sweepLimit = String(configuration.sweepLimit)
         self.retentionMilliseconds = String(configuration.retentionSeconds * 1_000)
+        self.sampleWeight = String(configuration.estimateSampleWeight)
+        self.errorSamples = String(configuration.estimateErrorSamples)
     }
 
     // MARK: Sites and tokens
@@ -91,17 +100,19 @@ public struct Broker: Sendable {
     public func agentChats(site: String, caller: Caller, agent: String) async throws(CoreError) -> [ChatRecord] {
         let agent = try Identifier.validate(agent, field: "agent")
         let list: ChatList = try await self.call(.agentChats, site: site, caller: caller, roles: [.agent, .ops], agent: agent, arguments: [agent])
-        return list.chats ?? []
+        return (list.chats ?? []).map(\.record)
     }
 
     public func firstResponse(site: String, caller: Caller, chat: String) async throws(CoreError) {
         let chat = try Identifier.validate(chat, field: "chat")
-        let _: FirstResponseReply = try await self.call(.firstResponse, site: site, caller: caller, roles: [.agent, .ops], arguments: [chat])
+        let _: FirstResponseReply = try await self.call(
+            .firstResponse, site: site, caller: caller, roles: [.agent, .ops], arguments: [chat, self.sampleWeight, self.errorSamples]
+        )
     }
 
     public func endChat(site: String, caller: Caller, chat: String) async throws(CoreError) {
         let chat = try Identifier.validate(chat, field: "chat")
-        let _: StateReply = try await self.call(.chatEnd, site: site, caller: caller, roles: [.agent, .ops], arguments: [chat])
+        let _: StateReply = try await self.call(.chatEnd, site: site, caller: caller, roles: [.agent, .ops], arguments: [chat, self.sampleWeight])
     }
 
     // MARK: Websites
@@ -109,10 +120,9 @@ public struct Broker: Sendable {
     public func poll(site: String, caller: Caller, visitor: String, queue: String) async throws(CoreError) -> InvitationDecision {
         let visitor = try Identifier.validate(visitor, field: "visitor")
         let queue = try Identifier.validate(queue, field: "queue")
-        let reply: InvitationDecisionReply = try await self.call(
-            .invitation, site: site, caller: caller, roles: [.website],
-            arguments: [visitor, queue, Self.randomHex(bytes: 12)]
-        )
+        let reply: InvitationDecisionReply = try await self.withinHours(site: site, caller: caller) { () throws(CoreError) in
+            try await self.call(.invitation, site: site, caller: caller, roles: [.website], arguments: [visitor, queue, Self.randomHex(bytes: 12)])
+        }
         return reply.decisionValue
     }
 
@@ -123,10 +133,11 @@ public struct Broker: Sendable {
         let visitor = try Identifier.validate(visitor, field: "visitor")
         try ChatRequest.validateName(name)
         try ChatRequest.validateLocale(locale)
-        return try await self.call(
+        let reply: ChatReply = try await self.call(
             .accept, site: site, caller: caller, roles: [.website],
             arguments: [invitation, visitor, Self.randomHex(bytes: 12), name ?? "", locale ?? ""]
         )
+        return await self.answered(reply, site: site, caller: caller)
     }
 
     public func decline(site: String, caller: Caller, invitation: String, visitor: String) async throws(CoreError) {
@@ -135,15 +146,30 @@ public struct Broker: Sendable {
         let _: StateReply = try await self.call(.decline, site: site, caller: caller, roles: [.website], arguments: [invitation, visitor])
     }
 
+    /// Assigns or queues the chat, with its first response; a refusal (`lineFull`, `closed`) carries the visitor's
+    /// message too.
     public func requestChat(site: String, caller: Caller, request: ChatRequest) async throws(CoreError) -> ChatRecord {
         let request = try request.validated()
-        return try await self.call(
-            .chatRequest, site: site, caller: caller, roles: [.website],
-            arguments: [
-                Self.randomHex(bytes: 12), request.visitor, request.queue, request.source.rawValue, String(request.priority),
-                request.name ?? "", request.locale ?? "",
-            ]
-        )
+        let arguments = [
+            Self.randomHex(bytes: 12), request.visitor, request.queue, request.source.rawValue, String(request.priority),
+            request.name ?? "", request.locale ?? "",
+        ]
+        let reply: ChatRequestReply = try await self.withinHours(site: site, caller: caller) { () throws(CoreError) in
+            try await self.call(.chatRequest, site: site, caller: caller, roles: [.website], arguments: arguments)
+        }
+        switch reply {
+        case .chat(let chat):
+            return await self.answered(chat, site: site, caller: caller)
+        case .refused(let refusal):
+            let opensAt = refusal.opensAt.map { OpeningFormatter.format($0, timeZone: refusal.timeZone, locale: request.locale) }
+            let variables = TemplateVariables(visitorName: request.name, queue: request.queue, opensAt: opensAt)
+            let message = await self.render(
+                .unavailable, site: site, caller: caller, version: refusal.cannedVersion ?? 0, locale: request.locale,
+                variables: variables
+            )
+            if refusal.refused == "closed" { throw .closed(opensAt: refusal.opensAt, message) }
+            throw .lineFull(message)
+        }
     }
 
     /// One chat as its visitor sees it; `visitor` nil lets ops read any chat of the site.
@@ -151,7 +177,8 @@ public struct Broker: Sendable {
         let id = try Identifier.validate(id, field: "chat")
         let visitor = try visitor.map { value throws(CoreError) in try Identifier.validate(value, field: "visitor") }
         let roles: [Role] = visitor == nil ? [.ops] : [.website, .ops]
-        return try await self.call(.chatView, site: site, caller: caller, roles: roles, arguments: [id, visitor ?? ""])
+        let reply: ChatReply = try await self.call(.chatView, site: site, caller: caller, roles: roles, arguments: [id, visitor ?? ""])
+        return await self.answered(reply, site: site, caller: caller)
     }
 
     // MARK: Ops
@@ -167,7 +194,7 @@ public struct Broker: Sendable {
 
     // MARK: Running scripts
 
-    private func call<Reply: Decodable>(
+    func call<Reply: Decodable>(
         _ script: Script, site: String, caller: Caller, roles: [Role], agent: String = "", arguments: [String]
     ) async throws(CoreError) -> Reply {
         let site = try Identifier.validate(site, field: "site")
@@ -201,16 +228,23 @@ public struct Broker: Sendable {
         }
     }
 
-    private static func error(for code: String) -> CoreError {
-        switch code {
-        case "no_site": .noSite
-        case "forbidden": .forbidden
-        case "not_found": .notFound("no such invitation or chat")
-        case "gone": .gone("the invitation has expired")
-        case "conflict": .conflict("the request conflicts with the current state")
-        case "superseded": .superseded
-        case "line_full": .lineFull
-        default: .unavailable("unknown script error \(code)")
+    /// A script's refusal `<code> [detail]` as the core's error.
+    private static func error(for refusal: String) -> CoreError {
+        let parts = refusal.split(separator: " ", maxSplits: 1).map(String.init)
+        let detail = parts.count > 1 ? parts[1] : ""
+        switch parts.first ?? "" {
+        case "no_site": return .noSite
+        case "forbidden": return .forbidden
+        case "not_found": return .notFound("no such invitation or chat")
+        case "no_canned": return .notFound("no such canned message")
+        case "no_hours": return .notFound("the site has no business hours")
+        case "gone": return .gone("the invitation has expired")
+        case "conflict": return .conflict("the request conflicts with the current state")
+        case "superseded": return .superseded
+        case "canned_conflict": return .conflict("canned message \(detail) already answers this kind, queue and locale")
+        case "hours_stale": return .hoursStale
+        case "canned_full": return .conflict("the site has as many canned messages as allowed; delete one first")
+        default: return .unavailable("unknown script error \(refusal)")
         }
     }
 

@@ -1,12 +1,48 @@
+internal import Foundation
+
 /// Limits of the core that are not per-site settings.
 public struct BrokerConfiguration: Sendable {
     /// Expired holds, lapsed heartbeats and due orphans swept per script call at most; keeps every call bounded.
     public var sweepLimit: Int
     /// How long resolved invitations and ended chats stay readable (for 410 answers and late reads).
     public var retentionSeconds: Int
+    /// Canned messages per site; one more is refused.
+    public var maxCannedMessages: Int
+    /// Characters of one canned message's template.
+    public var maxTemplateCharacters: Int
+    /// Sites whose parsed canned messages one instance keeps in memory; past it another site's entry makes room.
+    public var cannedCacheSites: Int
+    /// How fast a queue's averages of handle time and first-response time forget: a sample's weight halves with
+    /// every this many newer samples.
+    public var estimateHalfLifeSamples: Int
+    /// Per queue, how many recent waits are kept to measure the estimates' error.
+    public var estimateErrorSamples: Int
+    /// How many days ahead a site's business hours are compiled into opening and closing instants; the first decision
+    /// past that horizon compiles them again.
+    public var hoursHorizonDays: Int
 
-    public init(sweepLimit: Int = 20, retentionSeconds: Int = 86_400) {
+    public init(
+        sweepLimit: Int = 20,
+        retentionSeconds: Int = 86_400,
+        maxCannedMessages: Int = 200,
+        maxTemplateCharacters: Int = 2_000,
+        cannedCacheSites: Int = 10_000,
+        estimateHalfLifeSamples: Int = 20,
+        estimateErrorSamples: Int = 200,
+        hoursHorizonDays: Int = 35
+    ) {
         self.sweepLimit = sweepLimit
         self.retentionSeconds = retentionSeconds
+        self.maxCannedMessages = maxCannedMessages
+        self.maxTemplateCharacters = maxTemplateCharacters
+        self.cannedCacheSites = cannedCacheSites
+        self.estimateHalfLifeSamples = estimateHalfLifeSamples
+        self.estimateErrorSamples = estimateErrorSamples
+        self.hoursHorizonDays = hoursHorizonDays
+    }
+
+    /// The weight of a new sample in a decaying average with that half-life: 1 − 2^(−1/h).
+    var estimateSampleWeight: Double {
+        1 - pow(2, -1 / Double(max(1, self.estimateHalfLifeSamples)))
     }
 }

@@ -13,8 +13,12 @@ public enum CoreError: Error, Sendable, Equatable {
     case conflict(String)
     /// A presence update from a session that another session replaced.
     case superseded
-    /// The queue's waiting line is full.
-    case lineFull
+    /// The queue's waiting line is full; the visitor is told so with this message.
+    case lineFull(FirstResponse)
+    /// Outside business hours; `opensAt` (ms since 1970) is the next opening within the compiled horizon.
+    case closed(opensAt: Int64?, FirstResponse)
+    /// The compiled business hours ran out. The broker compiles them again and retries; it never leaves the core.
+    case hoursStale
     /// Redis cannot be reached or is too slow: fail closed.
     case unavailable(String)
 }

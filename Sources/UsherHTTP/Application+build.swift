@@ -41,5 +41,7 @@ public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -
     InvitationsController(services: services).addRoutes(to: sites)
     ChatsController(services: services).addRoutes(to: sites)
     AgentsController(services: services).addRoutes(to: sites)
+    CannedMessagesController(services: services).addRoutes(to: sites)
+    HoursController(services: services).addRoutes(to: sites)
     return router
 }

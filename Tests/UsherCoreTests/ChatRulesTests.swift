@@ -77,7 +77,12 @@ struct ChatRulesTests {
             _ = try await h.request("v1")
             _ = try await h.request("v2")
             _ = try await h.request("v3")
-            await #expect(throws: CoreError.lineFull) { try await h.request("v4") }
+            let refusal = await #expect(throws: CoreError.self) { try await h.request("v4") }
+            guard case .lineFull(let message) = refusal else {
+                Issue.record("expected lineFull, got \(String(describing: refusal))")
+                return
+            }
+            #expect(message.kind == .unavailable)
         }
     }
 

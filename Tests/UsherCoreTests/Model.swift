@@ -35,15 +35,15 @@ struct Model {
         let position: Int?
         let queue: String
         let score: Double?
-        /// While waiting: the position drained through the queue's serving slots at the default handle time.
-        var estimatedWaitSeconds: Int? {
-            guard let position else { return nil }
-            return (position * Model.averageHandleSeconds + self.servingSlots - 1) / self.servingSlots
-        }
-        var servingSlots = 1
-    }
+        /// While waiting: the slots of the agents offering in the queue, which the wait estimate divides by.
+        var servingSlots: Int?
 
-    static let averageHandleSeconds = SiteSettings.defaults.averageHandleSeconds
+        /// Assigned chats are greeted; waiting ones are told their place, unless nobody serves the queue.
+        var firstResponseKind: FirstResponse.Kind {
+            if self.state == .assigned { return .greeting }
+            return (self.servingSlots ?? 0) > 0 ? .queued : .unavailable
+        }
+    }
 
     let reserve: [String: Int]
     let maxWaiting: Int
@@ -233,7 +233,7 @@ struct Model {
         let position = (self.waiting[queue] ?? []).filter { $0.score < score }.count + 1
         let serving = self.agents.values.filter { $0.offers && $0.queues.contains(queue) }.reduce(0) { $0 + $1.maxChats }
         var expected = Expected(state: .waiting, agent: nil, position: position, queue: queue, score: score)
-        expected.servingSlots = max(1, serving)
+        expected.servingSlots = serving
         return expected
     }
 

@@ -80,7 +80,8 @@ struct ModelTests {
             #expect(chat.state == expected.state, "\(context): accept state")
             #expect(chat.agent == expected.agent, "\(context): accept agent")
             #expect(chat.position == expected.position, "\(context): accept position")
-            #expect(chat.estimatedWaitSeconds == expected.estimatedWaitSeconds, "\(context): accept estimate")
+            #expect(chat.estimate?.servingSlots == expected.servingSlots, "\(context): accept estimate's serving slots")
+            #expect(chat.firstResponse?.kind == expected.firstResponseKind, "\(context): accept first response")
         case 60..<68:
             guard let hold = model.someHold(&random) else { return }
             try await h.broker.decline(site: h.site, caller: h.admin, invitation: hold.id, visitor: hold.visitor)
@@ -101,7 +102,8 @@ struct ModelTests {
                 #expect(chat.state == expected.state, "\(context): request state")
                 #expect(chat.agent == expected.agent, "\(context): request agent")
                 #expect(chat.position == expected.position, "\(context): request position")
-                #expect(chat.estimatedWaitSeconds == expected.estimatedWaitSeconds, "\(context): request estimate")
+                #expect(chat.estimate?.servingSlots == expected.servingSlots, "\(context): request estimate's serving slots")
+                #expect(chat.firstResponse?.kind == expected.firstResponseKind, "\(context): request first response")
             } catch CoreError.lineFull {
                 #expect(expected == nil, "\(context): line full, the model expected room")
             }

@@ -63,16 +63,27 @@ struct APIFlowTests {
     func waitingAndFull() async throws {
         try await API.run(settings: ["maxWaiting": 1]) { api in
             let website = try await api.token(role: "website")
+            let agent = try await api.token(role: "agent", agent: "a1")
+            let presence: [String: Any] = ["status": "available", "maxChats": 1, "session": "s1"]
+            #expect(try await api.call(.put, api.sitePath("/agents/a1/presence"), token: agent, body: presence).status == .ok)
+            let served = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "v0", "source": "reactive"])
+            #expect(served["chat", "state"] as? String == "assigned")
+            #expect(served["chat", "firstResponse", "kind"] as? String == "greeting")
+
             let first = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "v1", "source": "reactive"])
             #expect(first.status == .created)
             #expect(first["chat", "state"] as? String == "waiting")
             #expect(first["chat", "position"] as? Int == 1)
+            // One slot, no handle time measured yet: averageHandleSeconds (300) for the one chat ahead to end.
             #expect(first["chat", "estimatedWaitSeconds"] as? Int == 300)
             #expect(first["chat", "firstResponse", "kind"] as? String == "queued")
+            #expect((first["chat", "firstResponse", "text"] as? String)?.contains("about 5 min") == true)
             let id = try #require(first["chat", "id"] as? String)
 
             let read = try await api.call(.get, api.sitePath("/chats/\(id)?visitor=v1"), token: website)
             #expect(read["chat", "position"] as? Int == 1)
+            #expect(read["chat", "firstResponse", "kind"] as? String == "queued")
+            #expect(read["chat", "firstResponseChanged"] as? Bool == false)
             let stranger = try await api.call(.get, api.sitePath("/chats/\(id)?visitor=v2"), token: website)
             #expect(stranger.status == .notFound)
 

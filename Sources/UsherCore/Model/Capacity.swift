@@ -24,6 +24,27 @@ public struct CapacityView: Sendable, Equatable, Codable {
     public let agents: Agents
     public let slots: Slots
     public let waiting: Int
+    /// Per queue: the wait estimate's inputs and its measured error; nil for the site as a whole.
+    public let estimate: WaitEstimateStats?
+
+    init(agents: Agents, slots: Slots, waiting: Int, estimate: WaitEstimateStats? = nil) {
+        self.agents = agents
+        self.slots = slots
+        self.waiting = waiting
+        self.estimate = estimate
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agents, slots, waiting, estimate
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.agents = try container.decode(Agents.self, forKey: .agents)
+        self.slots = try container.decode(Slots.self, forKey: .slots)
+        self.waiting = try container.decode(Int.self, forKey: .waiting)
+        self.estimate = try container.decodeIfPresent(WaitEstimateReply.self, forKey: .estimate)?.stats
+    }
 }
 
 /// The capacity view of a site: the site as a whole, each queue, and the decision counters.

@@ -1,5 +1,5 @@
-/// A chat as the scripts report it.
-public struct ChatRecord: Sendable, Equatable, Decodable {
+/// A chat as the scripts report it, with the first response its visitor sees.
+public struct ChatRecord: Sendable, Equatable {
     public enum State: String, Sendable, Codable {
         case assigned, waiting, ended, orphaned
     }
@@ -21,9 +21,48 @@ public struct ChatRecord: Sendable, Equatable, Decodable {
     public let firstResponseAt: Int64?
     /// 1-based place in the queue's waiting line, while waiting.
     public let position: Int?
-    /// While waiting: the chats ahead and this one, drained through the slots of the agents now serving the queue
-    /// at `averageHandleSeconds` each.
-    public let estimatedWaitSeconds: Int?
+    /// While waiting: what the estimate is made of at this instant.
+    public let estimate: WaitInputs?
+    /// The message for the visitor: rendered for the visitor's answers, nil in agents' and ops' lists.
+    public internal(set) var firstResponse: FirstResponse?
+    /// Whether the first response's kind differs from the one this visitor was shown before.
+    public let firstResponseChanged: Bool
+
+    /// While waiting: the visitor's expected wait until an agent first answers (`WaitEstimator`); nil when nobody
+    /// serves the queue.
+    public var estimatedWaitSeconds: Int? {
+        guard let position, let estimate else { return nil }
+        return WaitEstimator.seconds(position: position, inputs: estimate)
+    }
+}
+
+/// The scripts' encoding of a chat: the record and what rendering its first response needs.
+struct ChatReply: Decodable {
+    let id: String
+    let queue: String
+    let state: ChatRecord.State
+    let source: ChatRecord.Source
+    let visitor: String
+    let agent: String?
+    let name: String?
+    let locale: String?
+    let createdAt: Int64
+    let firstResponseAt: Int64?
+    let position: Int?
+    let estimate: WaitInputs?
+    let firstResponseKind: FirstResponse.Kind
+    let firstResponseChanged: Bool?
+    let cannedVersion: Int?
+    let timeZone: String?
+
+    var record: ChatRecord {
+        ChatRecord(
+            id: self.id, queue: self.queue, state: self.state, source: self.source, visitor: self.visitor, agent: self.agent,
+            name: self.name, locale: self.locale, createdAt: self.createdAt, firstResponseAt: self.firstResponseAt,
+            position: self.position, estimate: self.estimate, firstResponse: nil,
+            firstResponseChanged: self.firstResponseChanged ?? false
+        )
+    }
 }
 
 /// A reactive or escalation chat request from a website.
@@ -80,5 +119,26 @@ public struct ChatRequest: Sendable, Equatable {
 }
 
 struct ChatList: Decodable {
-    let chats: [ChatRecord]?
+    let chats: [ChatReply]?
+}
+
+/// The chat request script's answer: the chat, or a refusal the visitor is told about in words.
+enum ChatRequestReply: Decodable {
+    struct Refusal: Decodable {
+        let refused: String
+        let opensAt: Int64?
+        let cannedVersion: Int?
+        let timeZone: String?
+    }
+
+    case chat(ChatReply)
+    case refused(Refusal)
+
+    init(from decoder: any Decoder) throws {
+        if let refusal = try? Refusal(from: decoder) {
+            self = .refused(refusal)
+        } else {
+            self = .chat(try ChatReply(from: decoder))
+        }
+    }
 }

@@ -16,6 +16,8 @@ public enum WithholdReason: String, Sendable, Codable {
     case noCapacity = "no_capacity"
     case waiting
     case cooldown
+    /// Outside the queue's business hours.
+    case closed
     /// Redis could not be reached: Usher fails closed.
     case unavailable
 }

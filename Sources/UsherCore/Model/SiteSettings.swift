@@ -8,8 +8,10 @@ public struct SiteSettings: Sendable, Equatable, Codable {
     public var maxWaiting: Int
     /// `retryAfterSeconds` of a withhold for lack of capacity or a waiting line.
     public var pollRetrySeconds: Int
-    /// Until measured handle times exist, the handle time the wait estimate assumes.
+    /// Until a queue's handle times are measured, the handle time its wait estimate assumes.
     public var averageHandleSeconds: Int
+    /// Outside business hours, the longest `retryAfterSeconds` of a withhold, however far the next opening is.
+    public var closedRetryMaxSeconds: Int
     /// Slots per queue kept back from proactive invitations for reactive and escalation demand.
     public var reserve: [String: Int]
     public var allowedOrigins: [String]
@@ -22,6 +24,7 @@ public struct SiteSettings: Sendable, Equatable, Codable {
         maxWaiting: 50,
         pollRetrySeconds: 10,
         averageHandleSeconds: 300,
+        closedRetryMaxSeconds: 900,
         reserve: [:],
         allowedOrigins: []
     )
@@ -35,6 +38,7 @@ public struct SiteSettings: Sendable, Equatable, Codable {
         ("maxWaiting", 0...10_000),
         ("pollRetrySeconds", 1...3_600),
         ("averageHandleSeconds", 1...86_400),
+        ("closedRetryMaxSeconds", 1...86_400),
     ]
 
     /// A numeric setting by its name in the API and in Redis.
@@ -48,6 +52,7 @@ public struct SiteSettings: Sendable, Equatable, Codable {
             case "maxWaiting": self.maxWaiting
             case "pollRetrySeconds": self.pollRetrySeconds
             case "averageHandleSeconds": self.averageHandleSeconds
+            case "closedRetryMaxSeconds": self.closedRetryMaxSeconds
             default: nil
             }
         }
@@ -61,6 +66,7 @@ public struct SiteSettings: Sendable, Equatable, Codable {
             case "maxWaiting": self.maxWaiting = newValue
             case "pollRetrySeconds": self.pollRetrySeconds = newValue
             case "averageHandleSeconds": self.averageHandleSeconds = newValue
+            case "closedRetryMaxSeconds": self.closedRetryMaxSeconds = newValue
             default: break
             }
         }

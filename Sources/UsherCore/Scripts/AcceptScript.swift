@@ -13,7 +13,7 @@ enum AcceptScript {
             local id, v, chat, name, locale = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
             local inv = hash(ikey(id))
             if inv == nil or inv.visitor ~= v then return fail('not_found') end
-            if inv.state == 'accepted' then return cjson.encode(chat_view(inv.chat)) end
+            if inv.state == 'accepted' then return cjson.encode(chat_view(inv.chat, true)) end
             if inv.state == 'held' and tonumber(inv.expiresAt) <= NOW then
                 release_hold(id, 'expired')
                 count('expired')
@@ -47,12 +47,9 @@ enum AcceptScript {
             if r == nil then r = best_agent(q) end
             if r then
                 assign(chat, r)
-            else
-                -- Its slot was lost through no fault of the visitor's: first in line.
-                redis.call('ZADD', qwait(q), waiting_score(0, 9), chat)
-                redis.call('HSET', ckey(chat), 'state', 'waiting')
-                total('waiting', 1)
+                return cjson.encode(chat_view(chat, true))
             end
-            return cjson.encode(chat_view(chat))
+            -- Its slot was lost through no fault of the visitor's: first in line.
+            return cjson.encode(enqueue(chat, q, waiting_score(0, 9)))
             """#
 }

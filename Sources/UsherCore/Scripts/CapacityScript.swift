@@ -2,8 +2,10 @@
 ///
 /// Agents count as `available` while they offer slots, `away` or `draining` while their heartbeat is live,
 /// `offline` otherwise. Slots: `total` and `free` over available agents; `chats` and `held` over all agents.
-/// Keys: every agent's hash, the queues' waiting lines, counters (and what the sweep touches).
-/// Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting}}, counters}`.
+/// Per queue also the wait estimate's inputs and its recorded samples (see `WaitEstimateReply`).
+/// Keys: every agent's hash, the queues' waiting lines, statistics and estimate samples, counters (and what the
+/// sweep touches).
+/// Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, counters}`.
 enum CapacityScript {
     static let source =
         Prelude.source + #"""
@@ -41,6 +43,15 @@ enum CapacityScript {
                         if queues[q] then add(queues[q], r) end
                     end
                 end
+            end
+            for q, view in pairs(queues) do
+                local e = estimate_inputs(q)
+                local stats = hash(qstats(q)) or {}
+                e.handleN = tonumber(stats.handleN)
+                e.firstN = tonumber(stats.firstN)
+                local samples = redis.call('LRANGE', P .. 'q:' .. q .. ':estimates', 0, -1)
+                if #samples > 0 then e.samples = samples end
+                view.estimate = e
             end
             local counters = {}
             local raw = redis.call('HGETALL', P .. 'counters')

@@ -3,13 +3,15 @@
 ///
 /// Guarantees: an agent ends only its own chats. Keys: the chat, its agent's hash and chat set, the agent's queues'
 /// free sets and waiting lines, totals, counters.
-/// ARGV[6..]: chat id. An agent may touch only its own chats; to it, others do not exist.
+/// Learns the queue's handle time from every chat that ends normally (orphaned chats say nothing about it).
+/// ARGV[6..]: chat id, the decay weight of a new handle-time sample. An agent may touch only its own chats; to it,
+/// others do not exist.
 /// Result: `{state}`, or the refusal `not_found`.
 enum ChatEndScript {
     static let source =
         Prelude.source + #"""
             sweep()
-            local chat = ARGV[6]
+            local chat, weight = ARGV[6], tonumber(ARGV[7])
             local c = hash(ckey(chat))
             if c == nil then return fail('not_found') end
             if CALLER_ROLE == 'agent' and c.agent ~= CALLER_AGENT then return fail('not_found') end
@@ -19,6 +21,7 @@ enum ChatEndScript {
                 redis.call('SREM', akey(c.agent) .. ':chats', chat)
                 total('chats', -1)
                 count('ended')
+                learn(c.queue, 'handle', NOW - tonumber(c.assignedAt), weight)
                 local r = agent(c.agent)
                 bump(r, 'chats', -1)
                 refresh(r)

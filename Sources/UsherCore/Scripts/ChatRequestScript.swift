@@ -4,19 +4,27 @@
 /// Guarantees: nobody jumps a non-empty line; the line never holds more than `maxWaiting`. Keys: the chat, the
 /// queue's free set and waiting line, the chosen agent, totals, counters.
 /// ARGV[6..]: a fresh chat id, visitor, queue, source (`reactive` | `escalation`), priority (0-9), name, locale.
-/// Result: the chat view, or the refusal `line_full`.
+/// Outside the queue's business hours the request is refused with the next opening.
+/// Result: the chat view, `{refused: "line_full" | "closed", …}` (see `refused` in the prelude), or the refusal
+/// `hours_stale`.
 enum ChatRequestScript {
     static let source =
         Prelude.source + #"""
             sweep()
             local chat, v, q, source, priority, name, locale = ARGV[6], ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10]),
                 ARGV[11], ARGV[12]
+            local open, opensAt = open_hours(q)
+            if open == nil then return fail('hours_stale') end
+            if not open then
+                count('refused')
+                return refused('closed', opensAt)
+            end
             local waiting = redis.call('ZCARD', qwait(q))
             local r = nil
             if waiting == 0 then r = best_agent(q) end
             if r == nil and waiting >= setting('maxWaiting') then
                 count('refused')
-                return fail('line_full')
+                return refused('line_full')
             end
             redis.call('HSET', ckey(chat), 'visitor', v, 'queue', q, 'source', source, 'priority', priority, 'state', 'new',
                 'createdAt', NOW)
@@ -26,13 +34,10 @@ enum ChatRequestScript {
             count('started:' .. source)
             if r then
                 assign(chat, r)
-            else
-                local class = 2
-                if source == 'escalation' then class = 1 end
-                redis.call('ZADD', qwait(q), waiting_score(class, priority), chat)
-                redis.call('HSET', ckey(chat), 'state', 'waiting')
-                total('waiting', 1)
+                return cjson.encode(chat_view(chat, true))
             end
-            return cjson.encode(chat_view(chat))
+            local class = 2
+            if source == 'escalation' then class = 1 end
+            return cjson.encode(enqueue(chat, q, waiting_score(class, priority)))
             """#
 }

@@ -1,4 +1,4 @@
-/// An invitation poll: invite only if a slot outside the queue's reserve is free on an available agent and nobody
+/// An invitation poll: withhold outside the queue's business hours; invite only if a slot outside the queue's reserve is free on an available agent and nobody
 /// waits in the queue; otherwise withhold with a reason.
 ///
 /// Guarantees: a visitor holding an invitation gets the same one back (never a second slot); a cooling-down visitor
@@ -6,7 +6,7 @@
 /// visitor's invitation pointer and cooldown, the queue's free set and waiting line, the reserve, the chosen
 /// agent's hash and hold set, holds, totals, counters.
 /// ARGV[6..]: visitor, queue, a fresh invitation id.
-/// Result: `{decision: "invite", invitation: {id, queue, expiresAt}}` or
+/// Result: `{decision: "invite", invitation: {id, queue, expiresAt}}`, the refusal `hours_stale`, or
 /// `{decision: "withhold", reason, retryAfterMs}`.
 enum InvitationScript {
     static let source =
@@ -25,6 +25,14 @@ enum InvitationScript {
                     return cjson.encode({ decision = 'invite',
                         invitation = { id = current, queue = inv.queue, expiresAt = tonumber(inv.expiresAt) } })
                 end
+            end
+            local open, opensAt = open_hours(q)
+            if open == nil then return fail('hours_stale') end
+            if not open then
+                -- Come back at the opening, but not later than the cap: hours may change meanwhile.
+                local retryMs = setting('closedRetryMaxSeconds') * 1000
+                if opensAt then retryMs = math.min(retryMs, opensAt - NOW) end
+                return withhold('closed', retryMs)
             end
             local cooling = redis.call('PTTL', P .. 'cool:' .. v)
             if cooling > 0 then return withhold('cooldown', cooling) end

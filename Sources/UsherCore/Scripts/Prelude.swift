@@ -264,7 +264,47 @@ enum Prelude {
                 return class * 1e13 + (9 - priority) * 1e12 + seq
             end
 
-            local function chat_view(id)
+            -- Business hours of a queue on Redis's clock: true when open; false and the next opening (nil past the
+            -- compiled horizon) when closed; nil when the compiled instants ran out and must be compiled again.
+            local function open_hours(q)
+                local horizon = tonumber(SETTINGS.hoursUntil)
+                if horizon == nil then return true end
+                if NOW >= horizon then return nil end
+                local key = P .. 'hours:q:' .. q
+                if redis.call('EXISTS', key) == 0 then key = P .. 'hours:site' end
+                local last = redis.call('ZREVRANGEBYSCORE', key, NOW, '-inf', 'LIMIT', 0, 1)
+                if #last > 0 and string.sub(last[1], 1, 1) == 'o' then return true end
+                local nextOpen = redis.call('ZRANGEBYSCORE', key, '(' .. NOW, '+inf', 'LIMIT', 0, 1)
+                if #nextOpen > 0 then return false, tonumber(string.sub(nextOpen[1], 3)) end
+                return false, nil
+            end
+
+            -- A refusal the visitor is told about in words: a result rather than an error reply, so that it carries what
+            -- rendering the visitor's message needs.
+            local function refused(code, opensAt)
+                return cjson.encode({ refused = code, opensAt = opensAt, cannedVersion = tonumber(SETTINGS.cannedVersion or '0'),
+                    timeZone = SETTINGS.timeZone })
+            end
+
+            -- Per queue, what the wait estimate is made of: decaying averages of handle time and of the time from
+            -- assignment to the agent's first response, each with its sample count.
+            local function qstats(q) return P .. 'q:' .. q .. ':stats' end
+            local function learn(q, field, sampleMs, weight)
+                local n = redis.call('HINCRBY', qstats(q), field .. 'N', 1)
+                local avg = tonumber(redis.call('HGET', qstats(q), field .. 'Ms') or sampleMs)
+                -- Early samples count equally (1/n) until the decay weight takes over.
+                avg = avg + math.max(weight, 1 / n) * (sampleMs - avg)
+                redis.call('HSET', qstats(q), field .. 'Ms', string.format('%.3f', avg))
+            end
+            local function estimate_inputs(q)
+                local stats = hash(qstats(q)) or {}
+                return { slots = serving_slots(q), handleMs = tonumber(stats.handleMs) or setting('averageHandleSeconds') * 1000,
+                         firstResponseMs = tonumber(stats.firstMs) or 0 }
+            end
+
+            -- The chat as the scripts report it. `shown`: the visitor sees this answer, so the first response's kind is
+            -- remembered and `firstResponseChanged` says whether it differs from the one the visitor saw before.
+            local function chat_view(id, shown)
                 local c = hash(ckey(id))
                 if c == nil then return nil end
                 local view = { id = id, queue = c.queue, state = c.state, source = c.source, visitor = c.visitor }
@@ -273,11 +313,35 @@ enum Prelude {
                 if c.locale then view.locale = c.locale end
                 view.createdAt = tonumber(c.createdAt)
                 if c.firstResponseAt then view.firstResponseAt = tonumber(c.firstResponseAt) end
+                local kind = 'unavailable'
+                if c.state == 'assigned' then kind = 'greeting' end
                 if c.state == 'waiting' then
                     view.position = redis.call('ZRANK', qwait(c.queue), id) + 1
-                    -- Everyone up to this place drains through the serving slots at one average handle time each.
-                    local slots = math.max(1, serving_slots(c.queue))
-                    view.estimatedWaitSeconds = math.ceil(view.position * setting('averageHandleSeconds') / slots)
+                    view.estimate = estimate_inputs(c.queue)
+                    -- With nobody serving the queue there is no honest estimate: the visitor keeps its place, but is told.
+                    if view.estimate.slots > 0 then kind = 'queued' end
+                end
+                view.firstResponseKind = kind
+                view.firstResponseChanged = false
+                if shown and c.shownKind ~= kind then
+                    redis.call('HSET', ckey(id), 'shownKind', kind)
+                    view.firstResponseChanged = true
+                end
+                view.cannedVersion = tonumber(SETTINGS.cannedVersion or '0')
+                if SETTINGS.timeZone then view.timeZone = SETTINGS.timeZone end
+                return view
+            end
+
+            -- Puts a chat in its queue's line and remembers the estimate it was given there, to be compared with the
+            -- wait it actually has once an agent first answers.
+            local function enqueue(chat, q, score)
+                redis.call('ZADD', qwait(q), score, chat)
+                redis.call('HSET', ckey(chat), 'state', 'waiting')
+                total('waiting', 1)
+                local view = chat_view(chat, true)
+                if view.estimate.slots > 0 then
+                    redis.call('HSET', ckey(chat), 'estPosition', view.position, 'estSlots', view.estimate.slots,
+                        'estHandleMs', view.estimate.handleMs, 'estFirstMs', view.estimate.firstResponseMs)
                 end
                 return view
             end

@@ -4,6 +4,7 @@ internal import RedisClient
 enum Script: CaseIterable {
     case presence, invitation, accept, decline, chatRequest, chatView, chatEnd, firstResponse, agentChats
     case capacity, reconcile, siteSettings, siteRead, tokenIssue, tokenRevoke
+    case cannedPut, cannedDelete, cannedRead, hoursPut, hoursDelete, hoursRead
 
     var redisScript: RedisScript { Self.compiled[self]! }
 
@@ -28,6 +29,12 @@ enum Script: CaseIterable {
         case .siteRead: SiteReadScript.source
         case .tokenIssue: TokenIssueScript.source
         case .tokenRevoke: TokenRevokeScript.source
+        case .cannedPut: CannedPutScript.source
+        case .cannedDelete: CannedDeleteScript.source
+        case .cannedRead: CannedReadScript.source
+        case .hoursPut: HoursPutScript.source
+        case .hoursDelete: HoursDeleteScript.source
+        case .hoursRead: HoursReadScript.source
         }
     }
 }

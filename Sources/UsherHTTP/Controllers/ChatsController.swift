@@ -19,28 +19,35 @@ struct ChatsController {
         let chat: ChatRecord
         do {
             chat = try await self.services.broker.requestChat(site: site, caller: caller, request: body.request)
-        } catch .lineFull {
-            return try self.lineFull(request: request, context: context, caller: caller)
+        } catch .lineFull(let message) {
+            return try self.refused(.lineFull(message), message: message, opensAt: nil, request: request, context: context, caller: caller)
+        } catch .closed(let opensAt, let message) {
+            return try self.refused(
+                .closed(opensAt: opensAt, message), message: message, opensAt: opensAt, request: request, context: context, caller: caller
+            )
         } catch {
             throw self.services.error(error, caller: caller)
         }
-        var response = try VisitorChatResponse(chat: VisitorChat(chat)).response(from: request, context: context)
+        var response = try VisitorChatResponse(chat: VisitorChat(chat, changed: nil)).response(from: request, context: context)
         response.status = .created
         return response
     }
 
-    /// Refused, but never with an empty window: the visitor is told so in words.
-    private func lineFull(request: Request, context: BasicRequestContext, caller: Caller) throws -> Response {
-        let error = self.services.error(.lineFull, caller: caller)
+    /// Refused, but never with an empty window: the visitor is told so in words, and when the queue opens again.
+    private func refused(
+        _ refusal: CoreError, message: FirstResponse, opensAt: Int64?, request: Request, context: BasicRequestContext, caller: Caller
+    ) throws -> Response {
+        let error = self.services.error(refusal, caller: caller)
         var response = try context.responseEncoder.encode(
-            LineFullResponse(
+            RefusedChatResponse(
                 error: .init(code: error.code, message: error.message, field: nil),
-                firstResponse: FirstResponse.builtInUnavailable
+                firstResponse: message,
+                opensAt: opensAt.map(Timestamp.iso(milliseconds:))
             ),
             from: request,
             context: context
         )
-        response.status = .tooManyRequests
+        response.status = error.status
         response.headers[.retryAfter] = error.retryAfterSeconds.map(String.init)
         return response
     }
@@ -54,7 +61,7 @@ struct ChatsController {
         let chat = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.chat(site: site, caller: caller, id: id, visitor: visitor)
         }
-        return VisitorChatResponse(chat: VisitorChat(chat))
+        return VisitorChatResponse(chat: VisitorChat(chat, changed: chat.firstResponseChanged))
     }
 
     @Sendable func firstResponse(_ request: Request, context: BasicRequestContext) async throws -> HTTPResponse.Status {

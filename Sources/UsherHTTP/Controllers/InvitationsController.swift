@@ -42,7 +42,7 @@ struct InvitationsController {
                 site: site, caller: caller, invitation: id, visitor: body.visitor, name: body.name, locale: body.locale
             )
         }
-        return VisitorChatResponse(chat: VisitorChat(chat))
+        return VisitorChatResponse(chat: VisitorChat(chat, changed: nil))
     }
 
     @Sendable func decline(_ request: Request, context: BasicRequestContext) async throws -> HTTPResponse.Status {

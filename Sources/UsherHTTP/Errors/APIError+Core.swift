@@ -28,6 +28,14 @@ extension APIError {
                 status: .tooManyRequests, code: "line_full", message: "the waiting line is full",
                 retryAfterSeconds: retry.lineFullSeconds
             )
+        case .closed:
+            self.init(status: .conflict, code: "closed", message: "the queue is outside its business hours")
+        case .hoursStale:
+            // Only if the hours were still stale right after compiling them again: treat as a passing fault.
+            self = .unavailable(
+                "the business hours are being updated; retry shortly", retryAfterSeconds: retry.unavailableSeconds,
+                cause: "business hours still stale after recompiling"
+            )
         case .unavailable(let detail):
             self = .unavailable(
                 "the capacity store is unreachable; retry shortly", retryAfterSeconds: retry.unavailableSeconds, cause: detail

@@ -85,3 +85,15 @@ struct PresenceBody: Decodable {
         PresenceUpdate(status: self.status, maxChats: self.maxChats, queues: self.queues ?? ["default"], session: self.session)
     }
 }
+
+/// `PUT /v1/sites/{site}/canned-messages/{name}`.
+struct CannedMessageBody: Decodable {
+    let kind: FirstResponse.Kind
+    let queue: String?
+    let locale: String?
+    let template: String
+
+    var message: CannedMessage {
+        CannedMessage(kind: self.kind, queue: self.queue, locale: self.locale, template: self.template)
+    }
+}

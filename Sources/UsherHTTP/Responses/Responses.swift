@@ -48,15 +48,18 @@ struct VisitorChat: Encodable {
     let state: ChatRecord.State
     let position: Int?
     let estimatedWaitSeconds: Int?
-    let firstResponse: FirstResponse
+    let firstResponse: FirstResponse?
+    /// On reads: whether `firstResponse` is of another kind than the one this visitor was shown before.
+    let firstResponseChanged: Bool?
 
-    init(_ chat: ChatRecord) {
+    init(_ chat: ChatRecord, changed: Bool?) {
         self.id = chat.id
         self.queue = chat.queue
         self.state = chat.state
         self.position = chat.position
         self.estimatedWaitSeconds = chat.estimatedWaitSeconds
-        self.firstResponse = FirstResponse.builtIn(for: chat)
+        self.firstResponse = chat.firstResponse
+        self.firstResponseChanged = changed
     }
 }
 
@@ -153,8 +156,10 @@ struct ReconcileResponse: ResponseEncodable {
     }
 }
 
-/// 429 from the chat endpoint: the error, and the message the visitor should see instead of an empty window.
-struct LineFullResponse: Encodable {
+/// 429 (line full) or 409 (closed) from the chat endpoint: the error, the message the visitor should see instead of
+/// an empty window, and for a closed queue its next opening.
+struct RefusedChatResponse: Encodable {
     let error: APIError.Body.Detail
     let firstResponse: FirstResponse
+    let opensAt: String?
 }

@@ -1,0 +1,53 @@
+/// Saves a site's business hours: the document as given, and per scope (the site, or a queue with its own hours)
+/// the compiled opening (`o:<ms>`) and closing (`c:<ms>`) instants as a sorted set scored by time, valid until the
+/// horizon. Recompiling passes the document it compiled, and nothing is written if the hours changed meanwhile.
+/// Keys: settings (`timeZone`, `hoursUntil`), the document, the scopes' sorted sets and their index.
+/// ARGV[6..]: the document JSON, the time zone, the horizon (ms), the document expected ("" to replace any), then per
+/// scope "--scope--", the queue ("" for the site), and instant/flag pairs (flag "o" or "c").
+/// Result: `{written}`.
+enum HoursPutScript {
+    static let source =
+        Prelude.source + #"""
+            local doc, zone, horizon, expected = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+            if expected ~= '' and redis.call('GET', P .. 'hours') ~= expected then return cjson.encode({ written = false }) end
+            for _, key in ipairs(redis.call('SMEMBERS', P .. 'hours:scopes')) do redis.call('DEL', key) end
+            redis.call('DEL', P .. 'hours:scopes')
+            local key = nil
+            local i = 10
+            while i <= #ARGV do
+                if ARGV[i] == '--scope--' then
+                    key = P .. 'hours:site'
+                    if ARGV[i + 1] ~= '' then key = P .. 'hours:q:' .. ARGV[i + 1] end
+                    redis.call('SADD', P .. 'hours:scopes', key)
+                    i = i + 2
+                else
+                    redis.call('ZADD', key, ARGV[i], ARGV[i + 1] .. ':' .. ARGV[i])
+                    i = i + 2
+                end
+            end
+            redis.call('SET', P .. 'hours', doc)
+            redis.call('HSET', KEYS[1], 'timeZone', zone, 'hoursUntil', horizon)
+            return cjson.encode({ written = true })
+            """#
+}
+
+/// Removes a site's business hours: the site is always open again. Keys: settings, the document, the scopes.
+/// Result: `{}`, or the refusal `no_hours`.
+enum HoursDeleteScript {
+    static let source =
+        Prelude.source + #"""
+            if redis.call('EXISTS', P .. 'hours') == 0 then return fail('no_hours') end
+            for _, key in ipairs(redis.call('SMEMBERS', P .. 'hours:scopes')) do redis.call('DEL', key) end
+            redis.call('DEL', P .. 'hours:scopes', P .. 'hours')
+            redis.call('HDEL', KEYS[1], 'timeZone', 'hoursUntil')
+            return cjson.encode({})
+            """#
+}
+
+/// Reads a site's business hours document. Keys: the document. Result: `{hours}` (absent when none).
+enum HoursReadScript {
+    static let source =
+        Prelude.source + #"""
+            return cjson.encode({ hours = redis.call('GET', P .. 'hours') or nil, compiledUntil = tonumber(SETTINGS.hoursUntil) })
+            """#
+}
