@@ -81,6 +81,10 @@ struct CoreHarness: Sendable {
         try await self.broker.endChat(site: self.site, caller: self.admin, chat: chat)
     }
 
+    func firstResponse(_ chat: String) async throws {
+        try await self.broker.firstResponse(site: self.site, caller: self.admin, chat: chat)
+    }
+
     func chat(_ id: String) async throws -> ChatRecord {
         try await self.broker.chat(site: self.site, caller: self.admin, id: id, visitor: nil)
     }
