@@ -106,7 +106,7 @@ public struct BusinessHours: Sendable, Equatable, Codable {
             guard let open = Self.minutes(interval.open), open < 24 * 60, let close = Self.minutes(interval.close) else {
                 throw .invalid(field: field, message: "times are HH:mm from 00:00 to 24:00 (24:00 only as a close)")
             }
-            guard open != close % (24 * 60) else {
+            guard open != close else {
                 throw .invalid(field: field, message: "open and close must differ; 00:00 to 24:00 is all day")
             }
         }
