@@ -17,14 +17,14 @@ struct CompiledTemplate: Sendable {
         for tag in Self.tags(in: source) where tag != "." && !tag.hasPrefix("!") && tag.contains(".") {
             throw .invalid(field: "template", message: "{{\(tag)}}: dotted names are not supported")
         }
+        let pragma = "{{% CONTENT_TYPE: TEXT}}"
         do {
-            self.template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + source)
+            self.template = try MustacheTemplate(string: pragma + source)
         } catch let error as MustacheTemplate.ParserError {
-            let context = error.context
-            throw .invalid(
-                field: "template",
-                message: "template does not parse (\(error.error)) at line \(context.lineNumber), column \(context.columnNumber)"
-            )
+            let line = error.context.lineNumber
+            // Positions on the first line count the pragma in front of the ops' text.
+            let column = line == 1 ? max(1, error.context.columnNumber - pragma.count) : error.context.columnNumber
+            throw .invalid(field: "template", message: "template does not parse (\(error.error)) at line \(line), column \(column)")
         } catch {
             throw .invalid(field: "template", message: "template does not parse: \(error)")
         }

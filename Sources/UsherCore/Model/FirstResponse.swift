@@ -1,6 +1,6 @@
 /// The message a visitor sees first, so nobody faces an empty chat window.
 public struct FirstResponse: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable, CaseIterable {
+    public enum Kind: String, Sendable, Codable {
         /// The chat has an agent.
         case greeting
         /// The chat waits in line.
