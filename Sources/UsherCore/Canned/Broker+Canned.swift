@@ -9,7 +9,7 @@ extension Broker {
         site: String, caller: Caller, name: String, message: CannedMessage
     ) async throws(CoreError) -> (message: NamedCannedMessage, created: Bool) {
         let name = try Identifier.validate(name, field: "name")
-        _ = try message.validated(maxTemplateCharacters: self.configuration.maxTemplateCharacters)
+        try message.validate(maxTemplateCharacters: self.configuration.maxTemplateCharacters)
         let json: String
         do {
             json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
@@ -51,7 +51,7 @@ extension Broker {
             estimatedWaitSeconds: record.estimatedWaitSeconds
         )
         record.firstResponse = await self.render(
-            reply.firstResponseKind, site: site, caller: caller, version: reply.cannedVersion ?? 0, locale: record.locale,
+            reply.firstResponseKind, site: site, caller: caller, version: reply.cannedVersion, locale: record.locale,
             variables: variables
         )
         return record

@@ -13,15 +13,15 @@ public struct CannedMessage: Sendable, Equatable, Codable {
         self.template = template
     }
 
-    /// Checks the fields and the template; the first problem names its field. Returns the template compiled, so a
-    /// template is parsed once when it is saved, never while a visitor waits.
-    func validated(maxTemplateCharacters: Int) throws(CoreError) -> CompiledTemplate {
+    /// Checks the fields and parses the template, so a broken one is refused when saved, never found while a visitor
+    /// waits; the first problem names its field.
+    func validate(maxTemplateCharacters: Int) throws(CoreError) {
         if let queue { _ = try Identifier.validate(queue, field: "queue") }
         try ChatRequest.validateLocale(self.locale)
         guard !self.template.isEmpty, self.template.count <= maxTemplateCharacters else {
             throw .invalid(field: "template", message: "template must be 1 to \(maxTemplateCharacters) characters")
         }
-        return try CompiledTemplate(self.template)
+        _ = try CompiledTemplate(self.template)
     }
 
     /// Two messages that would compete for the same chats: same kind, queue and locale (locales ignore case).

@@ -75,14 +75,10 @@ extension Broker {
                 arguments += [String(transition.milliseconds), transition.open ? "o" : "c"]
             }
         }
-        let _: HoursWriteReply = try await self.call(.hoursPut, site: site, caller: caller, roles: roles, arguments: arguments)
+        let _: EmptyReply = try await self.call(.hoursPut, site: site, caller: caller, roles: roles, arguments: arguments)
     }
 }
 
 struct HoursReadReply: Decodable {
     let hours: String?
-}
-
-struct HoursWriteReply: Decodable {
-    let written: Bool
 }

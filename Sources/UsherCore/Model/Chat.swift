@@ -1,5 +1,5 @@
 /// A chat as the scripts report it, with the first response its visitor sees.
-public struct ChatRecord: Sendable, Equatable {
+public struct ChatRecord: Sendable, Equatable, Decodable {
     public enum State: String, Sendable, Codable {
         case assigned, waiting, ended, orphaned
     }
@@ -36,32 +36,22 @@ public struct ChatRecord: Sendable, Equatable {
     }
 }
 
-/// The scripts' encoding of a chat: the record and what rendering its first response needs.
+/// The scripts' encoding of a chat: the record, and which first response applies with the site's canned-message
+/// version to render it from.
 struct ChatReply: Decodable {
-    let id: String
-    let queue: String
-    let state: ChatRecord.State
-    let source: ChatRecord.Source
-    let visitor: String
-    let agent: String?
-    let name: String?
-    let locale: String?
-    let createdAt: Int64
-    let firstResponseAt: Int64?
-    let position: Int?
-    let estimate: WaitInputs?
+    let record: ChatRecord
     let firstResponseKind: FirstResponse.Kind
-    let firstResponseChanged: Bool?
-    let cannedVersion: Int?
-    let timeZone: String?
+    let cannedVersion: Int
 
-    var record: ChatRecord {
-        ChatRecord(
-            id: self.id, queue: self.queue, state: self.state, source: self.source, visitor: self.visitor, agent: self.agent,
-            name: self.name, locale: self.locale, createdAt: self.createdAt, firstResponseAt: self.firstResponseAt,
-            position: self.position, estimate: self.estimate, firstResponse: nil,
-            firstResponseChanged: self.firstResponseChanged ?? false
-        )
+    enum CodingKeys: String, CodingKey {
+        case firstResponseKind, cannedVersion
+    }
+
+    init(from decoder: any Decoder) throws {
+        self.record = try ChatRecord(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.firstResponseKind = try container.decode(FirstResponse.Kind.self, forKey: .firstResponseKind)
+        self.cannedVersion = try container.decode(Int.self, forKey: .cannedVersion)
     }
 }
 

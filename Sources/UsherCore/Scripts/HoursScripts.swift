@@ -4,12 +4,12 @@
 /// Keys: settings (`timeZone`, `hoursUntil`), the document, the scopes' sorted sets and their index.
 /// ARGV[6..]: the document JSON, the time zone, the horizon (ms), the document expected ("" to replace any), then per
 /// scope "--scope--", the queue ("" for the site), and instant/flag pairs (flag "o" or "c").
-/// Result: `{written}`.
+/// Result: `{}`.
 enum HoursPutScript {
     static let source =
         Prelude.source + #"""
             local doc, zone, horizon, expected = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-            if expected ~= '' and redis.call('GET', P .. 'hours') ~= expected then return cjson.encode({ written = false }) end
+            if expected ~= '' and redis.call('GET', P .. 'hours') ~= expected then return cjson.encode({}) end
             for _, key in ipairs(redis.call('SMEMBERS', P .. 'hours:scopes')) do redis.call('DEL', key) end
             redis.call('DEL', P .. 'hours:scopes')
             local key = nil
@@ -27,7 +27,7 @@ enum HoursPutScript {
             end
             redis.call('SET', P .. 'hours', doc)
             redis.call('HSET', KEYS[1], 'timeZone', zone, 'hoursUntil', horizon)
-            return cjson.encode({ written = true })
+            return cjson.encode({})
             """#
 }
 
@@ -48,6 +48,6 @@ enum HoursDeleteScript {
 enum HoursReadScript {
     static let source =
         Prelude.source + #"""
-            return cjson.encode({ hours = redis.call('GET', P .. 'hours') or nil, compiledUntil = tonumber(SETTINGS.hoursUntil) })
+            return cjson.encode({ hours = redis.call('GET', P .. 'hours') or nil })
             """#
 }

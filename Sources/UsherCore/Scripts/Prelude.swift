@@ -328,7 +328,6 @@ enum Prelude {
                     view.firstResponseChanged = true
                 end
                 view.cannedVersion = tonumber(SETTINGS.cannedVersion or '0')
-                if SETTINGS.timeZone then view.timeZone = SETTINGS.timeZone end
                 return view
             end
 

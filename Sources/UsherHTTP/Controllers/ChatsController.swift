@@ -19,14 +19,15 @@ struct ChatsController {
         let chat: ChatRecord
         do {
             chat = try await self.services.broker.requestChat(site: site, caller: caller, request: body.request)
-        } catch .lineFull(let message) {
-            return try self.refused(.lineFull(message), message: message, opensAt: nil, request: request, context: context, caller: caller)
-        } catch .closed(let opensAt, let message) {
-            return try self.refused(
-                .closed(opensAt: opensAt, message), message: message, opensAt: opensAt, request: request, context: context, caller: caller
-            )
         } catch {
-            throw self.services.error(error, caller: caller)
+            switch error {
+            case .lineFull(let message):
+                return try self.refused(error, message: message, opensAt: nil, request: request, context: context, caller: caller)
+            case .closed(let opensAt, let message):
+                return try self.refused(error, message: message, opensAt: opensAt, request: request, context: context, caller: caller)
+            default:
+                throw self.services.error(error, caller: caller)
+            }
         }
         var response = try VisitorChatResponse(chat: VisitorChat(chat, changed: nil)).response(from: request, context: context)
         response.status = .created
