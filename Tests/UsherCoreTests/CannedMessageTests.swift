@@ -105,3 +105,32 @@ struct CannedMessageTests {
         #expect(pick(.greeting, "sales", "fr", from: withoutQueueDefault) == "site")
     }
 }
+
+@Suite("canned message cache")
+struct CannedCacheTests {
+    private func site(version: Int, text: String) throws -> CannedCache.Site {
+        let message = CannedMessage(kind: .greeting, template: text)
+        return CannedCache.Site(version: version, messages: [.init(name: "g", message: message, template: try CompiledTemplate(text))])
+    }
+
+    @Test("an entry serves only its own version; an older load never replaces a newer one")
+    func versions() throws {
+        let cache = CannedCache(maxSites: 10)
+        cache.store("s", try self.site(version: 2, text: "two"))
+        #expect(cache.current("s", version: 2)?.messages.first?.message.template == "two")
+        #expect(cache.current("s", version: 3) == nil)
+        cache.store("s", try self.site(version: 1, text: "one"))
+        #expect(cache.current("s", version: 2) != nil)
+        #expect(cache.any("s")?.version == 2)
+        cache.store("s", try self.site(version: 3, text: "three"))
+        #expect(cache.current("s", version: 3)?.messages.first?.message.template == "three")
+    }
+
+    @Test("the cache holds at most its configured number of sites")
+    func bounded() throws {
+        let cache = CannedCache(maxSites: 3)
+        for index in 0..<10 { cache.store("s\(index)", try self.site(version: 1, text: "t")) }
+        #expect((0..<10).filter { cache.any("s\($0)") != nil }.count == 3)
+        #expect(cache.any("s9") != nil)
+    }
+}

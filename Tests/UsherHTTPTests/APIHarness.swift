@@ -71,6 +71,29 @@ struct API: Sendable {
         }
     }
 
+    /// Runs `body` against two applications on one real Redis, as two Usher instances would be, sharing a fresh site
+    /// created by the admin.
+    static func runTwoInstances(_ body: @Sendable @escaping (API, API) async throws -> Void) async throws {
+        try await TestRedis.withConfiguration { redis in
+            let first = buildApplication(configuration: Self.configuration(redis: redis))
+            let second = buildApplication(configuration: Self.configuration(redis: redis))
+            try await first.test(.router) { one in
+                try await second.test(.router) { two in
+                    for client in [one, two] {
+                        try await TestRedis.eventually("readyz is 200", seconds: TestRedis.readySeconds) {
+                            (try? await client.execute(uri: "/readyz", method: .get) { $0.status }) == .ok
+                        }
+                    }
+                    let site = "two-" + UUID().uuidString.prefix(10).lowercased()
+                    let a = API(client: one, site: site)
+                    let created = try await a.call(.put, a.sitePath(), body: [:])
+                    guard created.status == .created else { throw SetupFailure(what: "site creation: \(created.status)") }
+                    try await body(a, API(client: two, site: site))
+                }
+            }
+        }
+    }
+
     static func configuration(redis: RedisConfiguration) -> UsherConfiguration {
         var redis = redis
         redis.reconnectMaxMilliseconds = 500

@@ -24,6 +24,13 @@ struct AuthAndInputTests {
             (.post, "/chats/c1/end", nil),
             (.get, "/capacity", nil),
             (.post, "/reconcile", nil),
+            (.get, "/canned-messages", nil),
+            (.put, "/canned-messages/hello", ["kind": "greeting", "template": "Hi"]),
+            (.get, "/canned-messages/hello", nil),
+            (.delete, "/canned-messages/hello", nil),
+            (.put, "/hours", ["timeZone": "UTC", "weekly": ["monday": [["open": "09:00", "close": "17:00"]]]]),
+            (.get, "/hours", nil),
+            (.delete, "/hours", nil),
         ]
     }
 
@@ -61,6 +68,16 @@ struct AuthAndInputTests {
             #expect(try await api.call(.put, api.sitePath("/agents/a2/presence"), token: agent, body: presence).status == .forbidden)
             #expect(try await api.call(.post, api.sitePath("/invitations"), token: agent, body: ["visitor": "v"]).status == .forbidden)
             #expect(try await api.call(.put, api.sitePath(), token: website, body: [:]).status == .forbidden)
+            // Canned messages and business hours are ops' to edit and read.
+            for token in [website, agent] {
+                let canned = ["kind": "greeting", "template": "Hi"]
+                #expect(try await api.call(.put, api.sitePath("/canned-messages/hello"), token: token, body: canned).status == .forbidden)
+                #expect(try await api.call(.get, api.sitePath("/canned-messages"), token: token).status == .forbidden)
+                #expect(try await api.call(.get, api.sitePath("/hours"), token: token).status == .forbidden)
+                let hours: [String: Any] = ["timeZone": "UTC", "weekly": [String: Any]()]
+                #expect(try await api.call(.put, api.sitePath("/hours"), token: token, body: hours).status == .forbidden)
+                #expect(try await api.call(.delete, api.sitePath("/hours"), token: token).status == .forbidden)
+            }
         }
     }
 

@@ -49,41 +49,26 @@ struct CannedMessagesAPITests {
 
     @Test("a template changed through one instance is used by the other at once, in the visitor's language")
     func cacheRefreshAcrossInstances() async throws {
-        try await TestRedis.withConfiguration { redis in
-            let first = buildApplication(configuration: API.configuration(redis: redis))
-            let second = buildApplication(configuration: API.configuration(redis: redis))
-            try await first.test(.router) { one in
-                try await second.test(.router) { two in
-                    let site = "can-" + UUID().uuidString.prefix(10).lowercased()
-                    let a = API(client: one, site: site)
-                    let b = API(client: two, site: site)
-                    for client in [one, two] {
-                        try await TestRedis.eventually("readyz is 200", seconds: TestRedis.readySeconds) {
-                            (try? await client.execute(uri: "/readyz", method: .get) { $0.status }) == .ok
-                        }
-                    }
-                    #expect(try await a.call(.put, a.sitePath(), body: [:]).status == .created)
-                    let website = try await a.token(role: "website")
-                    #expect(try await a.call(.put, a.sitePath("/agents/a1/presence"), body: ["status": "available", "maxChats": 5, "session": "s"]).status == .ok)
-                    func greet(_ api: API, _ visitor: String) async throws -> String? {
-                        let body: [String: Any] = ["visitor": visitor, "source": "reactive", "locale": "de-CH", "name": "Zoë"]
-                        return try await api.call(.post, api.sitePath("/chats"), token: website, body: body)["chat", "firstResponse", "text"] as? String
-                    }
-                    #expect(try await greet(b, "v1")?.hasPrefix("Hi Zoë!") == true)  // built-in, and now cached as version 0
-
-                    let message: [String: Any] = ["kind": "greeting", "locale": "de", "template": "Grüezi {{visitorName}}, willkommen!"]
-                    #expect(try await a.call(.put, a.sitePath("/canned-messages/hello"), body: message).status == .created)
-                    #expect(try await greet(b, "v2") == "Grüezi Zoë, willkommen!")
-
-                    let changed: [String: Any] = ["kind": "greeting", "locale": "de", "template": "Hoi {{visitorName}}"]
-                    #expect(try await a.call(.put, a.sitePath("/canned-messages/hello"), body: changed).status == .ok)
-                    #expect(try await greet(b, "v3") == "Hoi Zoë")
-                    #expect(try await greet(a, "v4") == "Hoi Zoë")
-
-                    #expect(try await b.call(.delete, b.sitePath("/canned-messages/hello")).status == .noContent)
-                    #expect(try await greet(a, "v5")?.hasPrefix("Hi Zoë!") == true)
-                }
+        try await API.runTwoInstances { a, b in
+            let website = try await a.token(role: "website")
+            #expect(try await a.call(.put, a.sitePath("/agents/a1/presence"), body: ["status": "available", "maxChats": 5, "session": "s"]).status == .ok)
+            func greet(_ api: API, _ visitor: String) async throws -> String? {
+                let body: [String: Any] = ["visitor": visitor, "source": "reactive", "locale": "de-CH", "name": "Zoë"]
+                return try await api.call(.post, api.sitePath("/chats"), token: website, body: body)["chat", "firstResponse", "text"] as? String
             }
+            #expect(try await greet(b, "v1")?.hasPrefix("Hi Zoë!") == true)  // built-in: the site has no messages yet
+
+            let message: [String: Any] = ["kind": "greeting", "locale": "de", "template": "Grüezi {{visitorName}}, willkommen!"]
+            #expect(try await a.call(.put, a.sitePath("/canned-messages/hello"), body: message).status == .created)
+            #expect(try await greet(b, "v2") == "Grüezi Zoë, willkommen!")
+
+            let changed: [String: Any] = ["kind": "greeting", "locale": "de", "template": "Hoi {{visitorName}}"]
+            #expect(try await a.call(.put, a.sitePath("/canned-messages/hello"), body: changed).status == .ok)
+            #expect(try await greet(b, "v3") == "Hoi Zoë")
+            #expect(try await greet(a, "v4") == "Hoi Zoë")
+
+            #expect(try await b.call(.delete, b.sitePath("/canned-messages/hello")).status == .noContent)
+            #expect(try await greet(a, "v5")?.hasPrefix("Hi Zoë!") == true)
         }
     }
 
@@ -146,6 +131,7 @@ struct CannedMessagesAPITests {
             let bad = try await api.call(.put, api.sitePath("/hours"), token: ops, body: ["timeZone": "Nowhere/City", "weekly": [:]])
             #expect(bad.status == .badRequest)
             #expect(bad.error?["field"] as? String == "timeZone")
+            #expect(try await api.call(.get, api.sitePath("/hours"), token: ops)["timeZone"] as? String == "UTC")
 
             #expect(try await api.call(.put, api.sitePath("/agents/a1/presence"), body: Self.agentPresence).status == .ok)
             let poll = try await api.call(.post, api.sitePath("/invitations"), token: website, body: ["visitor": "v1"])
