@@ -17,6 +17,7 @@ public final class RedisClient: Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let state: Mutex<PoolState>
     private let inFlightCount = Atomic<Int>(0)
+    private let metrics = RedisMetrics.Handles()
 
     private struct PoolState {
         var connections: [RedisConnection?]
@@ -60,17 +61,31 @@ public final class RedisClient: Service, Sendable {
 
     /// Sends one command; an error reply is thrown as `RedisServerError`.
     public func send(_ arguments: [String]) async throws -> RedisValue {
-        try RedisConnection.unwrap(try await self.sendRaw(arguments))
+        let reply: RedisValue
+        do {
+            reply = try await self.sendRaw(arguments)
+        } catch {
+            self.metrics.count(error)
+            throw error
+        }
+        return try RedisConnection.unwrap(reply)
     }
 
     /// Sends several commands back to back on one connection, in one write, and returns each reply in order: a
     /// server error reply as a `RedisServerError` failure, a lost connection as a `RedisClientError` for every
     /// command that had no reply yet. Each command counts against `maxInFlight`.
     public func pipeline(_ commands: [[String]]) async throws(RedisClientError) -> [Result<RedisValue, any Error>] {
-        let connection = try self.lease(commands.count)
+        let connection: RedisConnection
+        do {
+            connection = try self.lease(commands.count)
+        } catch {
+            self.metrics.count(error)
+            throw error
+        }
         defer { self.inFlightCount.subtract(commands.count, ordering: .relaxed) }
         return await connection.pipeline(commands).map { reply in
-            reply.mapError { $0 as any Error }.flatMap { value in Result { try RedisConnection.unwrap(value) } }
+            if case .failure(let error) = reply { self.metrics.count(error) }
+            return reply.mapError { $0 as any Error }.flatMap { value in Result { try RedisConnection.unwrap(value) } }
         }
     }
 
@@ -114,6 +129,7 @@ public final class RedisClient: Service, Sendable {
     /// Reserves `count` places in flight and picks the live connection with the fewest commands pending.
     private func lease(_ count: Int = 1) throws(RedisClientError) -> RedisConnection {
         let limit = self.configuration.maxInFlight
+        self.metrics.commands.increment(by: count)
         guard self.inFlightCount.add(count, ordering: .relaxed).newValue <= limit else {
             self.inFlightCount.subtract(count, ordering: .relaxed)
             throw .overloaded(limit: limit)
@@ -171,6 +187,7 @@ public final class RedisClient: Service, Sendable {
                 )
             }
             try? await Task.sleep(for: .milliseconds(backoff.nextDelayMilliseconds(using: &random)))
+            self.metrics.reconnects.increment()
         }
     }
 

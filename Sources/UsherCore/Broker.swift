@@ -14,6 +14,7 @@ public struct Broker: Sendable {
     /// The script arguments that come from configuration, formatted once rather than on every call.
     private let sweepLimit: String
     private let retentionMilliseconds: String
+    private let historyMilliseconds: String
     private let sampleWeight: String
     private let errorSamples: String
 
@@ -23,6 +24,7 @@ public struct Broker: Sendable {
         self.cannedCache = CannedCache(maxSites: configuration.cannedCacheSites)
         self.sweepLimit = String(configuration.sweepLimit)
         self.retentionMilliseconds = String(configuration.retentionSeconds * 1_000)
+        self.historyMilliseconds = String(configuration.historyRetentionSeconds * 1_000)
         self.sampleWeight = String(configuration.estimateSampleWeight)
         self.errorSamples = String(configuration.estimateErrorSamples)
     }
@@ -53,6 +55,7 @@ public struct Broker: Sendable {
             }
         }
         let reply: SiteReply = try await self.run(.siteSettings, keys: [keys.settings, keys.reserve], arguments: arguments)
+        try await self.register(site: site)
         return (reply.settingsValue, reply.created == 1)
     }
 
@@ -105,9 +108,10 @@ public struct Broker: Sendable {
 
     public func firstResponse(site: String, caller: Caller, chat: String) async throws(CoreError) {
         let chat = try Identifier.validate(chat, field: "chat")
-        let _: FirstResponseReply = try await self.call(
+        let reply: FirstResponseReply = try await self.call(
             .firstResponse, site: site, caller: caller, roles: [.agent, .ops], arguments: [chat, self.sampleWeight, self.errorSamples]
         )
+        DecisionMetrics.recordFirstResponse(reply, site: site)
     }
 
     public func endChat(site: String, caller: Caller, chat: String) async throws(CoreError) {
@@ -184,7 +188,7 @@ public struct Broker: Sendable {
     // MARK: Ops
 
     public func capacity(site: String, caller: Caller) async throws(CoreError) -> SiteCapacity {
-        try await self.call(.capacity, site: site, caller: caller, roles: [.ops], arguments: [])
+        try await self.call(.capacity, site: site, caller: caller, roles: [.ops], arguments: ["0"])
     }
 
     /// Rebuilds the counters from the primary records and reports any drift; `repair` also writes the rebuilt values.
@@ -204,11 +208,14 @@ public struct Broker: Sendable {
             agent,
             self.sweepLimit,
             self.retentionMilliseconds,
+            self.historyMilliseconds,
         ]
+        let start = ContinuousClock.now
+        defer { DecisionMetrics.recordDecision(script, since: start) }
         return try await self.run(script, keys: [SiteKeys(site: site).settings], arguments: common + arguments)
     }
 
-    private func run<Reply: Decodable>(_ script: Script, keys: [String], arguments: [String]) async throws(CoreError) -> Reply {
+    func run<Reply: Decodable>(_ script: Script, keys: [String], arguments: [String]) async throws(CoreError) -> Reply {
         let value: RedisValue
         do {
             value = try await self.redis.evalScript(script.redisScript, keys: keys, arguments: arguments)
@@ -271,6 +278,11 @@ struct TokenReply: Decodable {
 
 struct FirstResponseReply: Decodable {
     let firstResponseAt: Int64
+    /// Present only on the call that recorded the first response (see `FirstResponseScript`).
+    let queue: String?
+    let ttfrMs: Int64?
+    let waitMs: Int64?
+    let sample: String?
 }
 
 struct SiteReply: Decodable {

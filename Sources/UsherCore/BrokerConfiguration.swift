@@ -20,6 +20,8 @@ public struct BrokerConfiguration: Sendable {
     /// How many days ahead a site's business hours are compiled into opening and closing instants; the first decision
     /// past that horizon compiles them again.
     public var hoursHorizonDays: Int
+    /// How long the per-minute history of each site and queue is kept; 0 keeps none.
+    public var historyRetentionSeconds: Int
 
     public init(
         sweepLimit: Int = 20,
@@ -29,7 +31,8 @@ public struct BrokerConfiguration: Sendable {
         cannedCacheSites: Int = 10_000,
         estimateHalfLifeSamples: Int = 20,
         estimateErrorSamples: Int = 200,
-        hoursHorizonDays: Int = 35
+        hoursHorizonDays: Int = 35,
+        historyRetentionSeconds: Int = 8 * 86_400
     ) {
         self.sweepLimit = sweepLimit
         self.retentionSeconds = retentionSeconds
@@ -39,6 +42,7 @@ public struct BrokerConfiguration: Sendable {
         self.estimateHalfLifeSamples = estimateHalfLifeSamples
         self.estimateErrorSamples = estimateErrorSamples
         self.hoursHorizonDays = hoursHorizonDays
+        self.historyRetentionSeconds = historyRetentionSeconds
     }
 
     /// The weight of a new sample in a decaying average with that half-life: 1 − 2^(−1/h).

@@ -1,43 +1,79 @@
 public import Hummingbird
 public import Logging
 public import RedisClient
+internal import ServiceLifecycle
 internal import UsherCore
 
-/// Assembles Usher: the Redis pool (with the core's scripts) as a service, the middleware and the routes. The
-/// executable and the tests both start from here, so what is tested is what runs.
+/// Assembles Usher: the Redis pool (with the core's scripts) and the site sampler as services, the middleware and
+/// the routes, and `/metrics` on its own port when one is configured. The executable and the tests both start from
+/// here, so what is tested is what runs.
 public func buildApplication(
     configuration: UsherConfiguration,
     logger: Logger? = nil
 ) -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "usher")
     logger.logLevel = configuration.logLevel
+    bootstrapMetrics()
     let redis = RedisClient(configuration: configuration.redis, scripts: Broker.scripts, logger: logger)
     let router = buildRouter(configuration: configuration, redis: redis)
+    var services: [any Service] = [
+        redis,
+        SiteSampler(broker: Broker(redis: redis, configuration: configuration.broker), configuration: configuration.observation, logger: logger),
+    ]
+    if let port = configuration.observation.metricsPort {
+        let metricsRouter = Router()
+        MetricsController(redis: redis).addRoutes(to: metricsRouter)
+        services.append(
+            Application(
+                router: metricsRouter,
+                configuration: .init(address: .hostname(configuration.host, port: port), serverName: "usher-metrics"),
+                logger: logger
+            )
+        )
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "usher"),
-        services: [redis],
+        services: services,
         logger: logger
     )
 }
 
+/// Makes swift-metrics report into Usher's Prometheus registry. Idempotent; call it before creating a Redis client
+/// whose counts should be reported.
+public func bootstrapMetrics() {
+    _ = UsherMetrics.registry
+}
+
 /// The routes on their own, for tests that bring their own Redis client.
 public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -> Router<BasicRequestContext> {
+    bootstrapMetrics()
+    let broker = Broker(redis: redis, configuration: configuration.broker)
+    let observation = configuration.observation
     let router = Router()
     router.addMiddleware {
         RequestIDMiddleware()
+        MetricsMiddleware()
         AccessLogMiddleware(level: .info)
+        SiteCORSMiddleware(
+            origins: AllowedOriginsCache(broker: broker, ttlSeconds: observation.corsCacheSeconds, maxSites: observation.corsCacheSites)
+        )
         JSONErrorMiddleware()
     }
     HealthController(redis: redis, retryAfterSeconds: configuration.retry.unavailableSeconds).addRoutes(to: router)
+    if observation.metricsPort == nil {
+        MetricsController(redis: redis).addRoutes(to: router)
+    }
+    StaticFilesController().addRoutes(to: router)
     let services = APIServices(
-        broker: Broker(redis: redis, configuration: configuration.broker),
+        broker: broker,
         authenticator: Authenticator(adminToken: configuration.adminToken),
         body: JSONBody(maxBytes: configuration.maxBodyBytes),
         retry: configuration.retry
     )
     let sites = router.group("v1/sites")
     SitesController(services: services).addRoutes(to: sites)
+    CapacityFeedController(services: services, configuration: observation, openStreams: StreamCounter()).addRoutes(to: sites)
     InvitationsController(services: services).addRoutes(to: sites)
     ChatsController(services: services).addRoutes(to: sites)
     AgentsController(services: services).addRoutes(to: sites)

@@ -13,6 +13,7 @@ public struct UsherConfiguration: Sendable {
     /// Request bodies larger than this are refused with 413.
     public var maxBodyBytes: Int
     public var retry: RetryAdvice
+    public var observation: ObservationConfiguration
     public var logLevel: Logger.Level
 
     public init(
@@ -23,6 +24,7 @@ public struct UsherConfiguration: Sendable {
         broker: BrokerConfiguration = BrokerConfiguration(),
         maxBodyBytes: Int = 16_384,
         retry: RetryAdvice = RetryAdvice(),
+        observation: ObservationConfiguration = ObservationConfiguration(),
         logLevel: Logger.Level = .info
     ) {
         self.host = host
@@ -32,6 +34,7 @@ public struct UsherConfiguration: Sendable {
         self.broker = broker
         self.maxBodyBytes = maxBodyBytes
         self.retry = retry
+        self.observation = observation
         self.logLevel = logLevel
     }
 }
@@ -46,5 +49,54 @@ public struct RetryAdvice: Sendable {
     public init(unavailableSeconds: Int = 5, lineFullSeconds: Int = 60) {
         self.unavailableSeconds = unavailableSeconds
         self.lineFullSeconds = lineFullSeconds
+    }
+}
+
+/// Metrics, the sampler behind them and the history, the live capacity feed, and CORS for websites.
+public struct ObservationConfiguration: Sendable {
+    /// Serve `/metrics` on this port only (so it need not be public); nil serves it on the API's port.
+    public var metricsPort: Int?
+    /// How often each site is sampled from Redis for the gauges and the history.
+    public var sampleIntervalMilliseconds: Int
+    /// Sites sampled and reported at most (in name order), and queues per site: bounds the metrics' label sets.
+    public var maxSampledSites: Int
+    public var maxQueuesPerSite: Int
+    /// The capacity stream checks for a change this often, and sends a heartbeat comment after this long quiet.
+    public var streamIntervalMilliseconds: Int
+    public var streamHeartbeatSeconds: Int
+    /// A stream ends after this long (clients reconnect, which spreads them over instances); and at most this many
+    /// streams are open on one instance.
+    public var streamMaxSeconds: Int
+    public var maxStreams: Int
+    /// Points one history answer holds at most.
+    public var historyMaxPoints: Int
+    /// How long an instance trusts a site's allowed origins before reading them again, and for how many sites.
+    public var corsCacheSeconds: Int
+    public var corsCacheSites: Int
+
+    public init(
+        metricsPort: Int? = nil,
+        sampleIntervalMilliseconds: Int = 5_000,
+        maxSampledSites: Int = 500,
+        maxQueuesPerSite: Int = 50,
+        streamIntervalMilliseconds: Int = 250,
+        streamHeartbeatSeconds: Int = 15,
+        streamMaxSeconds: Int = 3_600,
+        maxStreams: Int = 100,
+        historyMaxPoints: Int = 2_000,
+        corsCacheSeconds: Int = 5,
+        corsCacheSites: Int = 10_000
+    ) {
+        self.metricsPort = metricsPort
+        self.sampleIntervalMilliseconds = sampleIntervalMilliseconds
+        self.maxSampledSites = maxSampledSites
+        self.maxQueuesPerSite = maxQueuesPerSite
+        self.streamIntervalMilliseconds = streamIntervalMilliseconds
+        self.streamHeartbeatSeconds = streamHeartbeatSeconds
+        self.streamMaxSeconds = streamMaxSeconds
+        self.maxStreams = maxStreams
+        self.historyMaxPoints = historyMaxPoints
+        self.corsCacheSeconds = corsCacheSeconds
+        self.corsCacheSites = corsCacheSites
     }
 }

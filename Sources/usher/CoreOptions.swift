@@ -28,6 +28,9 @@ struct CoreOptions: ParsableArguments {
     @Option(help: "Days ahead business hours are compiled; recompiled when passed (USHER_HOURS_HORIZON_DAYS). [default: 35]")
     var hoursHorizonDays: Int?
 
+    @Option(help: "Seconds the per-minute capacity history is kept, 0 for none (USHER_HISTORY_RETENTION_SECONDS). [default: 691200, 8 days]")
+    var historyRetentionSeconds: Int?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (USHER_LOG_LEVEL). [default: info]")
     var logLevel: String?
 
@@ -47,7 +50,10 @@ struct CoreOptions: ParsableArguments {
             estimateErrorSamples: try source.int(
                 self.estimateErrorSamples, "USHER_ESTIMATE_ERROR_SAMPLES", defaults.estimateErrorSamples, 1...10_000
             ),
-            hoursHorizonDays: try source.int(self.hoursHorizonDays, "USHER_HOURS_HORIZON_DAYS", defaults.hoursHorizonDays, 2...366)
+            hoursHorizonDays: try source.int(self.hoursHorizonDays, "USHER_HOURS_HORIZON_DAYS", defaults.hoursHorizonDays, 2...366),
+            historyRetentionSeconds: try source.int(
+                self.historyRetentionSeconds, "USHER_HISTORY_RETENTION_SECONDS", defaults.historyRetentionSeconds, 0...31_536_000
+            )
         )
     }
 

@@ -22,13 +22,7 @@ struct WaitEstimateReply: Decodable, Equatable {
     let samples: [String]?
 
     var stats: WaitEstimateStats {
-        let errors: [Double] = (self.samples ?? []).compactMap { sample in
-            let fields = sample.split(separator: ",").compactMap { Double($0) }
-            guard fields.count == 5 else { return nil }
-            let inputs = WaitInputs(servingSlots: Int(fields[2]), handleMilliseconds: fields[3], firstResponseMilliseconds: fields[4])
-            guard let estimate = WaitEstimator.seconds(position: Int(fields[1]), inputs: inputs) else { return nil }
-            return abs(Double(estimate) - fields[0] / 1_000)
-        }
+        let errors = (self.samples ?? []).compactMap { EstimateSample($0)?.absoluteErrorSeconds }
         return WaitEstimateStats(
             servingSlots: self.slots,
             handleSeconds: self.handleMs / 1_000,
@@ -38,5 +32,26 @@ struct WaitEstimateReply: Decodable, Equatable {
             errorSamples: errors.count,
             medianAbsoluteErrorSeconds: WaitEstimator.median(errors)
         )
+    }
+}
+
+/// One recorded wait beside the estimate's inputs it was given: `actualMs,position,slots,handleMs,firstResponseMs`.
+struct EstimateSample {
+    let actualMilliseconds: Double
+    let position: Int
+    let inputs: WaitInputs
+
+    init?(_ text: String) {
+        let fields = text.split(separator: ",").compactMap { Double($0) }
+        guard fields.count == 5 else { return nil }
+        self.actualMilliseconds = fields[0]
+        self.position = Int(fields[1])
+        self.inputs = WaitInputs(servingSlots: Int(fields[2]), handleMilliseconds: fields[3], firstResponseMilliseconds: fields[4])
+    }
+
+    /// |estimate − actual wait| in seconds; nil when the inputs gave no estimate.
+    var absoluteErrorSeconds: Double? {
+        guard let estimate = WaitEstimator.seconds(position: self.position, inputs: self.inputs) else { return nil }
+        return abs(Double(estimate) - self.actualMilliseconds / 1_000)
     }
 }

@@ -4,19 +4,19 @@
 /// Guarantees: only the invited visitor may accept; an expired hold is `gone` (and starts the cooldown); accepting
 /// twice returns the same chat. Keys: the invitation, the chat, the agents involved, holds, the queue's free set and
 /// waiting line, totals, counters.
-/// ARGV[6..]: invitation id, visitor, a fresh chat id, visitor name ("" if none), locale ("" if none).
+/// ARGV[7..]: invitation id, visitor, a fresh chat id, visitor name ("" if none), locale ("" if none).
 /// Result: the chat view, or the refusal `not_found`, `gone`.
 enum AcceptScript {
     static let source =
         Prelude.source + #"""
             sweep()
-            local id, v, chat, name, locale = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+            local id, v, chat, name, locale = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
             local inv = hash(ikey(id))
             if inv == nil or inv.visitor ~= v then return fail('not_found') end
             if inv.state == 'accepted' then return cjson.encode(chat_view(inv.chat, true)) end
             if inv.state == 'held' and tonumber(inv.expiresAt) <= NOW then
                 release_hold(id, 'expired')
-                count('expired')
+                count('expired', inv.queue)
                 return fail('gone')
             end
             if inv.state ~= 'held' and inv.state ~= 'released' then return fail('gone') end
@@ -43,7 +43,8 @@ enum AcceptScript {
             end
             redis.call('HSET', ikey(id), 'state', 'accepted', 'chat', chat, 'resolvedAt', NOW)
             redis.call('PEXPIRE', ikey(id), RETENTION_MS)
-            count('accepted')
+            count('accepted', q)
+            count('started:invitation', q)
             if r == nil then r = best_agent(q) end
             if r then
                 assign(chat, r)

@@ -5,7 +5,9 @@
 /// Per queue also the wait estimate's inputs and its recorded samples (see `WaitEstimateReply`).
 /// Keys: every agent's hash, the queues' waiting lines, statistics and estimate samples, counters (and what the
 /// sweep touches).
-/// Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, counters}`.
+/// ARGV[7]: 0 for a plain read; for a sample (see `Broker.sample`), how long its lease on the history lasts (ms).
+/// Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, counters}`; a sample adds
+/// `queueCounters` (`<queue>|<counter>` → count) and `historyMinuteBytes` (the last full minute's history).
 enum CapacityScript {
     static let source =
         Prelude.source + #"""
@@ -53,11 +55,35 @@ enum CapacityScript {
                 if #samples > 0 then e.samples = samples end
                 view.estimate = e
             end
-            local counters = {}
-            local raw = redis.call('HGETALL', P .. 'counters')
-            for i = 1, #raw, 2 do counters[raw[i]] = tonumber(raw[i + 1]) end
-            site.counters = counters
+            local function counts(key)
+                local t = {}
+                local raw = redis.call('HGETALL', key)
+                for i = 1, #raw, 2 do t[raw[i]] = tonumber(raw[i + 1]) end
+                return t
+            end
+            site.counters = counts(P .. 'counters')
             if anyQueue then site.queues = queues end
+            local leaseMs = tonumber(ARGV[7])
+            if leaseMs > 0 then
+                -- A sample: the per-queue counters for the metrics, and (once per lease, whichever instance comes
+                -- first) the gauges into the minute's history, as sums with a sample count.
+                site.queueCounters = counts(P .. 'qcounters')
+                if HISTORY_MS > 0 and redis.call('SET', P .. 'sampled', '1', 'NX', 'PX', leaseMs) then
+                    local function record(q, view)
+                        roll(q, 'samples', 1)
+                        roll(q, 'agents', view.agents.available)
+                        roll(q, 'slots', view.slots.total)
+                        roll(q, 'chats', view.slots.chats)
+                        roll(q, 'held', view.slots.held)
+                        roll(q, 'free', view.slots.free)
+                        roll(q, 'waiting', view.waiting)
+                    end
+                    record('*', site)
+                    for q, view in pairs(queues) do record(q, view) end
+                end
+                local previous = P .. 'm:' .. (math.floor(NOW / 60000) - 1)
+                site.historyMinuteBytes = redis.call('MEMORY', 'USAGE', previous) or 0
+            end
             return cjson.encode(site)
             """#
 }

@@ -4,14 +4,14 @@
 /// Guarantees: an agent ends only its own chats. Keys: the chat, its agent's hash and chat set, the agent's queues'
 /// free sets and waiting lines, totals, counters.
 /// Learns the queue's handle time from every chat that ends normally (orphaned chats say nothing about it).
-/// ARGV[6..]: chat id, the decay weight of a new handle-time sample. An agent may touch only its own chats; to it,
+/// ARGV[7..]: chat id, the decay weight of a new handle-time sample. An agent may touch only its own chats; to it,
 /// others do not exist.
 /// Result: `{state}`, or the refusal `not_found`.
 enum ChatEndScript {
     static let source =
         Prelude.source + #"""
             sweep()
-            local chat, weight = ARGV[6], tonumber(ARGV[7])
+            local chat, weight = ARGV[7], tonumber(ARGV[8])
             local c = hash(ckey(chat))
             if c == nil then return fail('not_found') end
             if CALLER_ROLE == 'agent' and c.agent ~= CALLER_AGENT then return fail('not_found') end
@@ -20,7 +20,7 @@ enum ChatEndScript {
                 redis.call('PEXPIRE', ckey(chat), RETENTION_MS)
                 redis.call('SREM', akey(c.agent) .. ':chats', chat)
                 total('chats', -1)
-                count('ended')
+                count('ended', c.queue)
                 learn(c.queue, 'handle', NOW - tonumber(c.assignedAt), weight)
                 local r = agent(c.agent)
                 bump(r, 'chats', -1)
@@ -31,7 +31,7 @@ enum ChatEndScript {
                 total('waiting', -1)
                 redis.call('HSET', ckey(chat), 'state', 'ended', 'endedAt', NOW)
                 redis.call('PEXPIRE', ckey(chat), RETENTION_MS)
-                count('abandoned')
+                count('abandoned', c.queue)
             end
             return cjson.encode({ state = redis.call('HGET', ckey(chat), 'state') })
             """#

@@ -3,7 +3,7 @@
 ///
 /// Guarantees: nobody jumps a non-empty line; the line never holds more than `maxWaiting`. Keys: the chat, the
 /// queue's free set and waiting line, the chosen agent, totals, counters.
-/// ARGV[6..]: a fresh chat id, visitor, queue, source (`reactive` | `escalation`), priority (0-9), name, locale.
+/// ARGV[7..]: a fresh chat id, visitor, queue, source (`reactive` | `escalation`), priority (0-9), name, locale.
 /// Outside the queue's business hours the request is refused with the next opening.
 /// Result: the chat view, `{refused: "line_full" | "closed", …}` (see `refused` in the prelude), or the refusal
 /// `hours_stale`.
@@ -11,19 +11,19 @@ enum ChatRequestScript {
     static let source =
         Prelude.source + #"""
             sweep()
-            local chat, v, q, source, priority, name, locale = ARGV[6], ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10]),
-                ARGV[11], ARGV[12]
+            local chat, v, q, source, priority, name, locale = ARGV[7], ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11]),
+                ARGV[12], ARGV[13]
             local open, opensAt = open_hours(q)
             if open == nil then return fail('hours_stale') end
             if not open then
-                count('refused')
+                count('refused', q)
                 return refused('closed', opensAt)
             end
             local waiting = redis.call('ZCARD', qwait(q))
             local r = nil
             if waiting == 0 then r = best_agent(q) end
             if r == nil and waiting >= setting('maxWaiting') then
-                count('refused')
+                count('refused', q)
                 return refused('line_full')
             end
             redis.call('HSET', ckey(chat), 'visitor', v, 'queue', q, 'source', source, 'priority', priority, 'state', 'new',
@@ -31,7 +31,7 @@ enum ChatRequestScript {
             if name ~= '' then redis.call('HSET', ckey(chat), 'name', name) end
             if locale ~= '' then redis.call('HSET', ckey(chat), 'locale', locale) end
             redis.call('SADD', P .. 'queues', q)
-            count('started:' .. source)
+            count('started:' .. source, q)
             if r then
                 assign(chat, r)
                 return cjson.encode(chat_view(chat, true))

@@ -1,23 +1,23 @@
 /// Declining an invitation frees its hold at once, starts the visitor's cooldown and serves the waiting line.
 ///
 /// Keys: the invitation, its agent, holds, the visitor's pointer and cooldown, totals, counters.
-/// ARGV[6..]: invitation id, visitor.
+/// ARGV[7..]: invitation id, visitor.
 /// Result: `{state}` of the invitation, or the refusal `not_found`, `gone` (expired), `conflict` (accepted).
 enum DeclineScript {
     static let source =
         Prelude.source + #"""
             sweep()
-            local id, v = ARGV[6], ARGV[7]
+            local id, v = ARGV[7], ARGV[8]
             local inv = hash(ikey(id))
             if inv == nil or inv.visitor ~= v then return fail('not_found') end
             if inv.state == 'held' and tonumber(inv.expiresAt) > NOW then
                 release_hold(id, 'declined')
-                count('declined')
+                count('declined', inv.queue)
                 return cjson.encode({ state = 'declined' })
             end
             if inv.state == 'held' then
                 release_hold(id, 'expired')
-                count('expired')
+                count('expired', inv.queue)
                 return fail('gone')
             end
             if inv.state == 'declined' then return cjson.encode({ state = 'declined' }) end
@@ -25,7 +25,7 @@ enum DeclineScript {
                 -- Its agent left before the visitor answered; the slot is already back, the cooldown starts now.
                 redis.call('HSET', ikey(id), 'state', 'declined')
                 cool(v)
-                count('declined')
+                count('declined', inv.queue)
                 return cjson.encode({ state = 'declined' })
             end
             if inv.state == 'accepted' then return fail('conflict') end

@@ -1,13 +1,15 @@
 /// Records the agent's first response in a chat, once, and learns from it: the queue's time from assignment to first
 /// response, and, for a chat that waited, how far the estimate it was given missed the wait it actually had (from
 /// its request to this answer). Keys: the chat, the queue's estimate statistics and its list of estimate samples.
-/// ARGV[6..]: chat id, the decay weight of a new sample, how many estimate samples a queue keeps. An agent may touch
+/// ARGV[7..]: chat id, the decay weight of a new sample, how many estimate samples a queue keeps. An agent may touch
 /// only its own chats; to it, others do not exist.
-/// Result: `{firstResponseAt}`, or the refusal `not_found`, `conflict` (the chat is not assigned).
+/// Result: `{firstResponseAt}`; when this call recorded it, also `queue` (as the history names it), `ttfrMs` (request
+/// to first response), `waitMs` (request to assignment) and, for a chat that was given an estimate, `sample` (as in the
+/// queue's estimate list). Or the refusal `not_found`, `conflict` (the chat is not assigned).
 enum FirstResponseScript {
     static let source =
         Prelude.source + #"""
-            local chat, weight, keep = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])
+            local chat, weight, keep = ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
             local c = hash(ckey(chat))
             if c == nil then return fail('not_found') end
             if CALLER_ROLE == 'agent' and c.agent ~= CALLER_AGENT then return fail('not_found') end
@@ -16,13 +18,18 @@ enum FirstResponseScript {
                 redis.call('HSET', ckey(chat), 'firstResponseAt', NOW)
                 c.firstResponseAt = NOW
                 learn(c.queue, 'first', NOW - tonumber(c.assignedAt), weight)
+                local first = { firstResponseAt = NOW, queue = history_queue(c.queue), ttfrMs = NOW - tonumber(c.createdAt),
+                    waitMs = tonumber(c.assignedAt) - tonumber(c.createdAt) }
                 if c.estSlots then
                     -- actual wait, then the estimate's inputs: the estimate itself is computed where it was shown.
                     local estimates = P .. 'q:' .. c.queue .. ':estimates'
-                    redis.call('LPUSH', estimates, table.concat({ NOW - tonumber(c.createdAt), c.estPosition, c.estSlots,
-                        c.estHandleMs, c.estFirstMs }, ','))
+                    first.sample = table.concat({ first.ttfrMs, c.estPosition, c.estSlots, c.estHandleMs, c.estFirstMs }, ',')
+                    redis.call('LPUSH', estimates, first.sample)
                     redis.call('LTRIM', estimates, 0, keep - 1)
                 end
+                roll(first.queue, 'ttfrMs', first.ttfrMs)
+                roll(first.queue, 'ttfrN', 1)
+                return cjson.encode(first)
             end
             return cjson.encode({ firstResponseAt = tonumber(c.firstResponseAt) })
             """#

@@ -2,18 +2,18 @@
 /// the compiled opening (`o:<ms>`) and closing (`c:<ms>`) instants as a sorted set scored by time, valid until the
 /// horizon. Recompiling passes the document it compiled, and nothing is written if the hours changed meanwhile.
 /// Keys: settings (`timeZone`, `hoursUntil`), the document, the scopes' sorted sets and their index.
-/// ARGV[6..]: the document JSON, the time zone, the horizon (ms), the document expected ("" to replace any), then per
+/// ARGV[7..]: the document JSON, the time zone, the horizon (ms), the document expected ("" to replace any), then per
 /// scope "--scope--", the queue ("" for the site), and instant/flag pairs (flag "o" or "c").
 /// Result: `{}`.
 enum HoursPutScript {
     static let source =
         Prelude.source + #"""
-            local doc, zone, horizon, expected = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+            local doc, zone, horizon, expected = ARGV[7], ARGV[8], ARGV[9], ARGV[10]
             if expected ~= '' and redis.call('GET', P .. 'hours') ~= expected then return cjson.encode({}) end
             for _, key in ipairs(redis.call('SMEMBERS', P .. 'hours:scopes')) do redis.call('DEL', key) end
             redis.call('DEL', P .. 'hours:scopes')
             local key = nil
-            local i = 10
+            local i = 11
             while i <= #ARGV do
                 if ARGV[i] == '--scope--' then
                     key = P .. 'hours:site'

@@ -5,17 +5,17 @@
 /// is withheld; a hold is a reserved slot on one agent until accept, decline or `holdSeconds` pass. Keys: the
 /// visitor's invitation pointer and cooldown, the queue's free set and waiting line, the reserve, the chosen
 /// agent's hash and hold set, holds, totals, counters.
-/// ARGV[6..]: visitor, queue, a fresh invitation id.
+/// ARGV[7..]: visitor, queue, a fresh invitation id.
 /// Result: `{decision: "invite", invitation: {id, queue, expiresAt}}`, the refusal `hours_stale`, or
 /// `{decision: "withhold", reason, retryAfterMs}`.
 enum InvitationScript {
     static let source =
         Prelude.source + #"""
             sweep()
-            local v, q, id = ARGV[6], ARGV[7], ARGV[8]
+            local v, q, id = ARGV[7], ARGV[8], ARGV[9]
             local function withhold(reason, retryMs)
-                count('withheld')
-                count('withheld:' .. reason)
+                count('withheld', q)
+                count('withheld:' .. reason, q)
                 return cjson.encode({ decision = 'withhold', reason = reason, retryAfterMs = retryMs })
             end
             local current = redis.call('GET', P .. 'visitor:' .. v .. ':inv')
@@ -51,7 +51,7 @@ enum InvitationScript {
             bump(r, 'held', 1)
             total('held', 1)
             refresh(r)
-            count('issued')
+            count('issued', q)
             return cjson.encode({ decision = 'invite', invitation = { id = id, queue = q, expiresAt = expiresAt } })
             """#
 }

@@ -6,8 +6,9 @@
 ///   from it and carries the same `{site}` hash tag, so all of a site's state sits in one Redis Cluster slot.
 /// - `ARGV[1]` the bearer token ("" when the caller is the root admin, checked outside), `ARGV[2]` the roles that
 ///   may call (comma-separated), `ARGV[3]` the agent the path names ("" if none), `ARGV[4]` how many expired
-///   items one call sweeps at most, `ARGV[5]` how long resolved invitations and ended chats are kept (ms).
-///   The script's own arguments start at `ARGV[6]`.
+///   items one call sweeps at most, `ARGV[5]` how long resolved invitations and ended chats are kept (ms),
+///   `ARGV[6]` how long the per-minute history is kept (ms, 0 keeps none).
+///   The script's own arguments start at `ARGV[7]`.
 /// - The prelude ends with a newline, so a script's own text can follow it directly.
 /// - The result is a JSON string; a refusal is the error reply `USHER <code>` (`no_site`, `forbidden`, …).
 enum Prelude {
@@ -34,6 +35,7 @@ enum Prelude {
             end
             local SWEEP_LIMIT = tonumber(ARGV[4])
             local RETENTION_MS = tonumber(ARGV[5])
+            local HISTORY_MS = tonumber(ARGV[6])
 
             -- A refusal is an error reply `USHER <code>`: never mistaken for a result, and counted by Redis's errorstats.
             local function fail(code) return redis.error_reply('USHER ' .. code) end
@@ -125,7 +127,30 @@ enum Prelude {
                 redis.call('HINCRBY', akey(r.id), field, delta)
             end
             local function total(field, delta) redis.call('HINCRBY', P .. 'totals', field, delta) end
-            local function count(field) redis.call('HINCRBY', P .. 'counters', field, 1) end
+
+            -- The per-minute history: one hash per minute, fields `<queue>|<measure>`, summed as events happen and kept
+            -- for HISTORY_MS after the minute ends. A queue no agent or chat has named is '~', so visitors cannot add
+            -- fields; the site as a whole is '*'. Neither character is allowed in a queue name.
+            local function history_queue(q)
+                if q and redis.call('SISMEMBER', P .. 'queues', q) == 1 then return q end
+                return '~'
+            end
+            local function roll(q, field, n)
+                if HISTORY_MS <= 0 then return end
+                local minute = math.floor(NOW / 60000)
+                local key = P .. 'm:' .. minute
+                if redis.call('HINCRBY', key, q .. '|' .. field, n) == n then
+                    redis.call('PEXPIREAT', key, (minute + 1) * 60000 + HISTORY_MS)
+                end
+            end
+            -- A decision counted for the site (`counters`, the capacity view), per queue (`qcounters`, the metrics)
+            -- and in the minute's history.
+            local function count(field, q)
+                redis.call('HINCRBY', P .. 'counters', field, 1)
+                q = history_queue(q)
+                redis.call('HINCRBY', P .. 'qcounters', q .. '|' .. field, 1)
+                roll(q, field, 1)
+            end
 
             local function assign(chat, r)
                 redis.call('HSET', ckey(chat), 'state', 'assigned', 'agent', r.id, 'assignedAt', NOW)
@@ -148,6 +173,9 @@ enum Prelude {
                     if best == nil then return end
                     redis.call('ZREM', qwait(bestQueue), best)
                     total('waiting', -1)
+                    local hq = history_queue(bestQueue)
+                    roll(hq, 'waitMs', NOW - tonumber(redis.call('HGET', ckey(best), 'createdAt')))
+                    roll(hq, 'waitN', 1)
                     assign(best, r)
                 end
             end
@@ -159,6 +187,7 @@ enum Prelude {
             end
 
             -- Ends a hold: 'expired' and 'declined' start the visitor's cooldown; 'released' (its agent left) does not.
+            -- Returns the hold's queue.
             local function release_hold(id, state)
                 local inv = hash(ikey(id))
                 if inv == nil or inv.state ~= 'held' then return end
@@ -176,6 +205,7 @@ enum Prelude {
                     serve(r)
                 end
                 total('held', -1)
+                return inv.queue
             end
 
             local function release_all_holds(r)
@@ -208,15 +238,14 @@ enum Prelude {
                     redis.call('SREM', akey(a) .. ':chats', chat)
                     bump(r, 'chats', -1)
                     total('chats', -1)
-                    count('orphaned')
+                    count('orphaned', redis.call('HGET', ckey(chat), 'queue'))
                 end
             end
 
             -- Lazy expiry, bounded per call. Decisions never rely on it for exactness: they check deadlines themselves.
             local function sweep()
                 for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'holds', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)) do
-                    release_hold(id, 'expired')
-                    count('expired')
+                    count('expired', release_hold(id, 'expired'))
                 end
                 for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'presence', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)) do
                     local r = agent(a)

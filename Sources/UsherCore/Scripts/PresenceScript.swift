@@ -4,13 +4,13 @@
 /// chat; an agent that stops being available releases its holds at once; one that becomes available (or gains
 /// slots) serves the waiting line in the same call. Keys: the agent's hash, chat and hold sets and retired
 /// sessions, the presence and orphan sets, its queues' free sets and waiting lines, totals.
-/// ARGV[6..]: agent, status, maxChats, queues (comma-separated), session.
+/// ARGV[7..]: agent, status, maxChats, queues (comma-separated), session.
 /// Result: `{status, maxChats, queues, activeChats, expiresAt}`.
 enum PresenceScript {
     static let source =
         Prelude.source + #"""
             sweep()
-            local a, status, maxChats, queues, session = ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9], ARGV[10]
+            local a, status, maxChats, queues, session = ARGV[7], ARGV[8], tonumber(ARGV[9]), ARGV[10], ARGV[11]
             local r = agent(a)
             local retired = akey(a) .. ':retired'
             if r and r.session ~= session then

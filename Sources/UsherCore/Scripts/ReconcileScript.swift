@@ -2,13 +2,13 @@
 /// writes the rebuilt values. The primary records are the agents' chat and hold sets and the waiting lines; the
 /// counters are the agents' `chats`/`held` fields, the site totals, the queues' free sets and serving slots.
 /// Keys: every agent's hash and sets, the queues' free sets and waiting lines, totals.
-/// ARGV[6..]: "1" to repair, "0" to only report.
+/// ARGV[7..]: "1" to repair, "0" to only report.
 /// Result: `{drift: n, differences: [{what, stored, actual}]}` (the list is absent when there is none).
 enum ReconcileScript {
     static let source =
         Prelude.source + #"""
             sweep()
-            local repair = ARGV[6] == '1'
+            local repair = ARGV[7] == '1'
             local differences = {}
             local function check(what, stored, actual, fix)
                 stored = tonumber(stored) or 0

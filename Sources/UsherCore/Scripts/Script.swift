@@ -4,7 +4,7 @@ internal import RedisClient
 enum Script: CaseIterable {
     case presence, invitation, accept, decline, chatRequest, chatView, chatEnd, firstResponse, agentChats
     case capacity, reconcile, siteSettings, siteRead, tokenIssue, tokenRevoke
-    case cannedPut, cannedDelete, cannedRead, hoursPut, hoursDelete, hoursRead
+    case cannedPut, cannedDelete, cannedRead, hoursPut, hoursDelete, hoursRead, historyRead
 
     var redisScript: RedisScript { Self.compiled[self]! }
 
@@ -35,6 +35,7 @@ enum Script: CaseIterable {
         case .hoursPut: HoursPutScript.source
         case .hoursDelete: HoursDeleteScript.source
         case .hoursRead: HoursReadScript.source
+        case .historyRead: HistoryReadScript.source
         }
     }
 }

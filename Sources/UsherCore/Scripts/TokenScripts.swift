@@ -1,11 +1,11 @@
 /// Issues a token: stores the SHA-1 digest of its 256 random bits, never the token. Ops may issue website and agent
 /// tokens only. Keys: the site's token and token-id hashes.
-/// ARGV[6..]: token id, the token, role, agent ("" if none).
+/// ARGV[7..]: token id, the token, role, agent ("" if none).
 /// Result: `{id}`, or the refusal `forbidden`.
 enum TokenIssueScript {
     static let source =
         Prelude.source + #"""
-            local id, token, role, a = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+            local id, token, role, a = ARGV[7], ARGV[8], ARGV[9], ARGV[10]
             if CALLER_ROLE ~= 'admin' and role == 'ops' then return fail('forbidden') end
             local digest = redis.sha1hex(token)
             local grant = { id = id, role = role }
@@ -17,11 +17,11 @@ enum TokenIssueScript {
 }
 
 /// Revokes a token at once. Keys: the site's token and token-id hashes.
-/// ARGV[6..]: token id. Result: `{id}`, or the refusal `not_found`.
+/// ARGV[7..]: token id. Result: `{id}`, or the refusal `not_found`.
 enum TokenRevokeScript {
     static let source =
         Prelude.source + #"""
-            local id = ARGV[6]
+            local id = ARGV[7]
             local digest = redis.call('HGET', P .. 'token-ids', id)
             if not digest then return fail('not_found') end
             local grant = cjson.decode(redis.call('HGET', P .. 'tokens', digest) or '{}')

@@ -41,9 +41,12 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         let error: Detail
     }
 
+    /// What the client is sent.
+    var body: Body { Body(error: .init(code: self.code, message: self.message, field: self.field)) }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try context.responseEncoder.encode(
-            Body(error: .init(code: self.code, message: self.message, field: self.field)),
+            self.body,
             from: request,
             context: context
         )

@@ -1,0 +1,108 @@
+internal import Foundation
+internal import RedisClient
+
+/// What ops watch: every site's state sampled from Redis, its per-minute history, and the origins its website may
+/// call from.
+extension Broker {
+    /// The set of all sites, for the background sampler. It lives outside every site's slot, so it is written with
+    /// its own command; `putSite` is idempotent, so a failed registration is mended by repeating the request.
+    static let registryKey = "usher:sites"
+
+    func register(site: String) async throws(CoreError) {
+        do {
+            _ = try await self.redis.send(["SADD", Self.registryKey, site])
+        } catch {
+            throw .unavailable("registering site \(site): \(error)")
+        }
+    }
+
+    /// Up to `limit` sites, in name order (so every instance samples and reports the same ones).
+    public func sites(limit: Int) async throws(CoreError) -> [String] {
+        let value: RedisValue
+        do {
+            value = try await self.redis.send(["SMEMBERS", Self.registryKey])
+        } catch {
+            throw .unavailable("reading the sites: \(error)")
+        }
+        guard case .array(let members) = value else { return [] }
+        return Array(members.compactMap(\.string).sorted().prefix(limit))
+    }
+
+    /// The site's capacity view with its per-queue counters, read as the root admin. With `leaseMilliseconds` > 0 the
+    /// first instance to sample in that lease also writes the gauges into the minute's history.
+    public func sample(site: String, leaseMilliseconds: Int) async throws(CoreError) -> SiteSample {
+        try await self.call(.capacity, site: site, caller: .admin, roles: [.ops], arguments: [String(max(1, leaseMilliseconds))])
+    }
+
+    /// The site's per-minute history in `[from, to)` (milliseconds since 1970), summed over `step` minutes.
+    public func history(site: String, caller: Caller, range: HistoryRange) async throws(CoreError) -> CapacityHistory {
+        var minutes: [Int64: [String: Int64]] = [:]
+        var bytes: Int64 = 0
+        var first = range.firstMinute
+        repeat {
+            let last = min(range.endMinute, first + Self.historyChunkMinutes)
+            let chunk: HistoryChunk = try await self.call(
+                .historyRead, site: site, caller: caller, roles: [.ops], arguments: [String(first), String(last)]
+            )
+            for (minute, fields) in chunk.minutes ?? [:] {
+                guard let minute = Int64(minute) else { continue }
+                minutes[minute] = fields
+            }
+            bytes += chunk.bytes
+            first = last
+        } while first < range.endMinute
+        return CapacityHistory(range: range, minutes: minutes, bytes: bytes, retentionSeconds: self.configuration.historyRetentionSeconds)
+    }
+
+    /// How many minutes of history are kept.
+    public var historyRetentionMinutes: Int { self.configuration.historyRetentionSeconds / 60 }
+
+    /// Minutes read by one script call: bounds how long one history read holds Redis (a day of minutes is a few
+    /// milliseconds), however long the period asked for.
+    static let historyChunkMinutes: Int64 = 1_440
+
+    /// The origins the site's website may call from (its `allowedOrigins`); empty for an unknown site.
+    public func allowedOrigins(site: String) async throws(CoreError) -> [String] {
+        let site = try Identifier.validate(site, field: "site")
+        do {
+            let value = try await self.redis.send(["HGET", SiteKeys(site: site).settings, "allowedOrigins"])
+            return (value.string ?? "").split(separator: " ").map(String.init)
+        } catch {
+            throw .unavailable("reading allowed origins of \(site): \(error)")
+        }
+    }
+}
+
+/// A site's state as the sampler reads it.
+public struct SiteSample: Sendable, Decodable {
+    public let capacity: SiteCapacity
+    /// Per queue (as the history names it), counter name → count since the site began.
+    public let queueCounters: [String: [String: Int]]
+    /// The size of the site's last full minute of history, for the memory the history takes.
+    public let historyMinuteBytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case queueCounters, historyMinuteBytes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.capacity = try SiteCapacity(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let flat = try container.decodeIfPresent([String: Int].self, forKey: .queueCounters) ?? [:]
+        var counters: [String: [String: Int]] = [:]
+        for (key, count) in flat {
+            let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            counters[parts[0], default: [:]][parts[1]] = count
+        }
+        self.queueCounters = counters
+        self.historyMinuteBytes = try container.decodeIfPresent(Int.self, forKey: .historyMinuteBytes) ?? 0
+    }
+}
+
+/// One script call's share of a history read.
+struct HistoryChunk: Decodable {
+    /// Minute number (ms / 60000, as text) → field → value; absent when no minute had data.
+    let minutes: [String: [String: Int64]]?
+    let bytes: Int64
+}

@@ -1,0 +1,144 @@
+/// A period of history asked for: whole minutes `[firstMinute, endMinute)` in steps of `stepMinutes`.
+public struct HistoryRange: Sendable, Equatable {
+    public let firstMinute: Int64
+    public let endMinute: Int64
+    public let stepMinutes: Int64
+
+    /// `from` and `to` in milliseconds since 1970 (`from` rounds down, `to` up, to whole minutes); `stepSeconds` a
+    /// multiple of 60; at most `maxPoints` steps.
+    public init(from: Int64, to: Int64, stepSeconds: Int, maxPoints: Int) throws(CoreError) {
+        guard stepSeconds >= 60, stepSeconds % 60 == 0 else {
+            throw .invalid(field: "step", message: "step must be a whole number of minutes (60, 300, 3600, ...)")
+        }
+        guard from < to else { throw .invalid(field: "from", message: "from must be before to") }
+        self.firstMinute = Self.floorDiv(from, 60_000)
+        self.endMinute = -Self.floorDiv(-to, 60_000)
+        self.stepMinutes = Int64(stepSeconds / 60)
+        guard self.points <= maxPoints else {
+            throw .invalid(field: "step", message: "\(self.points) points asked for, at most \(maxPoints): choose a longer step or a shorter period")
+        }
+    }
+
+    /// How many steps the period holds; the last may be shorter.
+    public var points: Int { Int((self.endMinute - self.firstMinute + self.stepMinutes - 1) / self.stepMinutes) }
+
+    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+}
+
+/// A site's history: per queue (and `*`, the site as a whole), one point per step.
+public struct CapacityHistory: Sendable {
+    /// One step. Gauges (agents, slots, …) are means over the samples taken in the step, nil when none was taken;
+    /// the rest are counts of what happened in the step, and mean times where there was something to time.
+    public struct Point: Sendable, Equatable, Encodable {
+        /// The step's start, in milliseconds since 1970.
+        public let at: Int64
+        public var agents: Double?
+        public var slots: Double?
+        public var chatting: Double?
+        public var held: Double?
+        public var free: Double?
+        public var waiting: Double?
+        public var issued = 0
+        public var withheld = 0
+        public var accepted = 0
+        public var declined = 0
+        public var expired = 0
+        public var withheldBy: [String: Int] = [:]
+        public var started: [String: Int] = [:]
+        public var ended = 0
+        public var orphaned = 0
+        public var abandoned = 0
+        public var refused = 0
+        public var firstResponses = 0
+        public var timeToFirstResponseSeconds: Double?
+        public var waits = 0
+        public var waitSeconds: Double?
+
+        init(at: Int64) { self.at = at }
+
+        /// `at` is left to the answer, which writes times its own way.
+        enum CodingKeys: String, CodingKey {
+            case agents, slots, chatting, held, free, waiting, issued, withheld, accepted, declined, expired, withheldBy, started
+            case ended, orphaned, abandoned, refused, firstResponses, timeToFirstResponseSeconds, waits, waitSeconds
+        }
+    }
+
+    public let range: HistoryRange
+    /// Queue → points; `*` is the whole site.
+    public let series: [String: [Point]]
+    /// Minutes in the period that hold data, and the memory they take in Redis.
+    public let storedMinutes: Int
+    public let bytes: Int64
+    public let retentionSeconds: Int
+
+    /// The site as a whole.
+    public static let site = "*"
+    /// Events of queues nobody named (see the prelude's `history_queue`): part of the site's counts only.
+    static let unnamedQueue = "~"
+
+    init(range: HistoryRange, minutes: [Int64: [String: Int64]], bytes: Int64, retentionSeconds: Int) {
+        self.range = range
+        self.bytes = bytes
+        self.retentionSeconds = retentionSeconds
+        self.storedMinutes = minutes.count
+        // Per step and queue, the raw sums of every measure.
+        var sums: [String: [Int: [String: Int64]]] = [Self.site: [:]]
+        for (minute, fields) in minutes where minute >= range.firstMinute && minute < range.endMinute {
+            let step = Int((minute - range.firstMinute) / range.stepMinutes)
+            for (field, value) in fields {
+                let parts = field.split(separator: "|", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { continue }
+                let (queue, measure) = (parts[0], parts[1])
+                // Gauges are sampled for the site itself; everything else adds up from its queues.
+                let isGauge = Self.gauges.contains(measure)
+                if queue != Self.unnamedQueue {
+                    sums[queue, default: [:]][step, default: [:]][measure, default: 0] += value
+                }
+                if queue != Self.site && !isGauge {
+                    sums[Self.site, default: [:]][step, default: [:]][measure, default: 0] += value
+                }
+            }
+        }
+        var series: [String: [Point]] = [:]
+        for (queue, steps) in sums {
+            series[queue] = (0..<range.points).map { step in
+                let at = (range.firstMinute + Int64(step) * range.stepMinutes) * 60_000
+                return Self.point(at: at, sums: steps[step] ?? [:])
+            }
+        }
+        self.series = series
+    }
+
+    static let gauges: Set<String> = ["samples", "agents", "slots", "chats", "held", "free", "waiting"]
+
+    private static func point(at: Int64, sums: [String: Int64]) -> Point {
+        var point = Point(at: at)
+        let samples = Double(sums["samples"] ?? 0)
+        func mean(_ name: String) -> Double? { samples > 0 ? Double(sums[name] ?? 0) / samples : nil }
+        point.agents = mean("agents")
+        point.slots = mean("slots")
+        point.chatting = mean("chats")
+        point.held = mean("held")
+        point.free = mean("free")
+        point.waiting = mean("waiting")
+        func count(_ name: String) -> Int { Int(sums[name] ?? 0) }
+        point.issued = count("issued")
+        point.withheld = count("withheld")
+        point.accepted = count("accepted")
+        point.declined = count("declined")
+        point.expired = count("expired")
+        point.ended = count("ended")
+        point.orphaned = count("orphaned")
+        point.abandoned = count("abandoned")
+        point.refused = count("refused")
+        for (name, value) in sums {
+            if name.hasPrefix("withheld:") { point.withheldBy[String(name.dropFirst("withheld:".count))] = Int(value) }
+            if name.hasPrefix("started:") { point.started[String(name.dropFirst("started:".count))] = Int(value) }
+        }
+        point.firstResponses = count("ttfrN")
+        if point.firstResponses > 0 { point.timeToFirstResponseSeconds = Double(sums["ttfrMs"] ?? 0) / 1_000 / Double(point.firstResponses) }
+        point.waits = count("waitN")
+        if point.waits > 0 { point.waitSeconds = Double(sums["waitMs"] ?? 0) / 1_000 / Double(point.waits) }
+        return point
+    }
+}

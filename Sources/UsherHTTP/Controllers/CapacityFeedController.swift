@@ -1,0 +1,150 @@
+internal import Foundation
+internal import HTTPTypes
+internal import Hummingbird
+internal import ServiceLifecycle
+internal import Synchronization
+internal import UsherCore
+
+/// The capacity view as a live feed (Server-Sent Events) and the per-minute history (JSON or CSV), for ops.
+struct CapacityFeedController {
+    let services: APIServices
+    let configuration: ObservationConfiguration
+    let openStreams: StreamCounter
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.get(":site/capacity/stream", use: self.stream)
+        group.get(":site/capacity/history", use: self.history)
+    }
+
+    /// Sends the view at once, then whenever it changes (checked every `streamIntervalMilliseconds`, so at most
+    /// that often), and a `: heartbeat` comment after `streamHeartbeatSeconds` of quiet. The view is read from
+    /// Redis, so changes made through any instance arrive. Ends when the client leaves, the token stops being
+    /// accepted (an `error` event), the stream's time is up, or the server shuts down.
+    @Sendable func stream(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let caller = try self.services.authenticator.caller(request)
+        let site = try context.parameters.require("site")
+        // Refusals (bad token, no site) are ordinary JSON errors, before the stream starts.
+        let first = try await self.services.core(caller) { () throws(CoreError) in
+            try await self.services.broker.capacity(site: site, caller: caller)
+        }
+        guard self.openStreams.open(limit: self.configuration.maxStreams) else {
+            throw APIError(
+                status: .tooManyRequests, code: "too_many_streams",
+                message: "this instance has \(self.configuration.maxStreams) capacity streams open; try again later",
+                retryAfterSeconds: self.services.retry.unavailableSeconds
+            )
+        }
+        let feed = Feed(services: self.services, configuration: self.configuration, site: site, caller: caller)
+        let counter = self.openStreams
+        let body = ResponseBody { writer in
+            defer { counter.close() }
+            try await feed.run(first: first, writer: &writer)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
+            body: body
+        )
+    }
+
+    /// One open stream.
+    struct Feed: Sendable {
+        let services: APIServices
+        let configuration: ObservationConfiguration
+        let site: String
+        let caller: Caller
+
+        func run(first: SiteCapacity, writer: inout any ResponseBodyWriter) async throws {
+            var last = try CapacityFeedController.event("capacity", CapacityResponse(first))
+            try await writer.write(ByteBuffer(string: last))
+            let started = ContinuousClock.now
+            var quietSince = started
+            while !Task.isShuttingDownGracefully, !Task.isCancelled,
+                ContinuousClock.now - started < .seconds(self.configuration.streamMaxSeconds)
+            {
+                try await Task.sleep(for: .milliseconds(self.configuration.streamIntervalMilliseconds))
+                let capacity: SiteCapacity
+                do {
+                    capacity = try await self.services.broker.capacity(site: self.site, caller: self.caller)
+                } catch .unavailable {
+                    continue  // Redis is away for now: keep the client, say nothing new.
+                } catch {
+                    let refusal = self.services.error(error, caller: self.caller).body
+                    try await writer.write(ByteBuffer(string: try CapacityFeedController.event("error", refusal)))
+                    break
+                }
+                let next = try CapacityFeedController.event("capacity", CapacityResponse(capacity))
+                if next != last {
+                    try await writer.write(ByteBuffer(string: next))
+                    last = next
+                    quietSince = .now
+                } else if ContinuousClock.now - quietSince >= .seconds(self.configuration.streamHeartbeatSeconds) {
+                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                    quietSince = .now
+                }
+            }
+            try await writer.finish(nil)
+        }
+    }
+
+    static func event(_ name: String, _ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(value), as: UTF8.self)
+        return "event: \(name)\ndata: \(json)\n\n"
+    }
+
+    /// `?from=&to=` (RFC 3339 or milliseconds since 1970; default the last hour), `step` seconds (a multiple of 60;
+    /// default 60), `format=csv` (or `Accept: text/csv`) for CSV.
+    @Sendable func history(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let caller = try self.services.authenticator.caller(request)
+        let site = try context.parameters.require("site")
+        let query = request.uri.queryParameters
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        let to = try Self.instant(query.get("to"), field: "to") ?? now
+        let from = try Self.instant(query.get("from"), field: "from") ?? to - 3_600_000
+        guard let step = Int(query.get("step") ?? "60") else { throw APIError.invalid(field: "step", message: "step is a number of seconds") }
+        let history = try await self.services.core(caller) { () throws(CoreError) in
+            let range = try HistoryRange(from: from, to: to, stepSeconds: step, maxPoints: self.configuration.historyMaxPoints)
+            return try await self.services.broker.history(site: site, caller: caller, range: range)
+        }
+        let csv = query.get("format") == "csv" || (request.headers[.accept]?.contains("text/csv") ?? false)
+        if csv {
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(site)-history.csv\""],
+                body: .init(byteBuffer: ByteBuffer(string: HistoryCSV.render(history)))
+            )
+        }
+        return try HistoryResponse(history).response(from: request, context: context)
+    }
+
+    /// An instant as RFC 3339 or as milliseconds since 1970.
+    static func instant(_ text: String?, field: String) throws(APIError) -> Int64? {
+        guard let text, !text.isEmpty else { return nil }
+        if let milliseconds = Int64(text) { return milliseconds }
+        let plain = Date.ISO8601FormatStyle()
+        let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        guard let date = (try? plain.parse(text)) ?? (try? fractional.parse(text)) else {
+            throw .invalid(field: field, message: "\(field) must be an RFC 3339 time (2026-11-23T09:00:00Z) or milliseconds since 1970")
+        }
+        return Int64(date.timeIntervalSince1970 * 1_000)
+    }
+}
+
+/// Capacity streams open on this instance, bounded.
+final class StreamCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    init() {}
+
+    func open(limit: Int) -> Bool {
+        guard self.count.add(1, ordering: .relaxed).newValue <= limit else {
+            self.count.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func close() { self.count.subtract(1, ordering: .relaxed) }
+}

@@ -1,0 +1,24 @@
+internal import Hummingbird
+internal import Metrics
+internal import RedisClient
+
+/// `GET /metrics`: the process's metrics in Prometheus's text format, written by swift-prometheus.
+struct MetricsController {
+    let redis: RedisClient
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("metrics", use: self.metrics)
+    }
+
+    @Sendable func metrics(_ request: Request, context: BasicRequestContext) -> Response {
+        // The Redis client's state now, read at scrape time rather than updated on every command.
+        Gauge(label: "usher_redis_in_flight").record(self.redis.inFlight)
+        Gauge(label: "usher_redis_connected").record(self.redis.isReady ? 1 : 0)
+        let body = UsherMetrics.exposition()
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+}
