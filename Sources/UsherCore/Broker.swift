@@ -17,6 +17,7 @@ public struct Broker: Sendable {
     private let historyMilliseconds: String
     private let sampleWeight: String
     private let errorSamples: String
+    let listedAgents: String
 
     public init(redis: RedisClient, configuration: BrokerConfiguration = BrokerConfiguration()) {
         self.redis = redis
@@ -27,6 +28,7 @@ public struct Broker: Sendable {
         self.historyMilliseconds = String(configuration.historyRetentionSeconds * 1_000)
         self.sampleWeight = String(configuration.estimateSampleWeight)
         self.errorSamples = String(configuration.estimateErrorSamples)
+        self.listedAgents = String(configuration.capacityListedAgents)
     }
 
     // MARK: Sites and tokens
@@ -188,7 +190,7 @@ public struct Broker: Sendable {
     // MARK: Ops
 
     public func capacity(site: String, caller: Caller) async throws(CoreError) -> SiteCapacity {
-        try await self.call(.capacity, site: site, caller: caller, roles: [.ops], arguments: ["0"])
+        try await self.call(.capacity, site: site, caller: caller, roles: [.ops], arguments: ["0", self.listedAgents])
     }
 
     /// Rebuilds the counters from the primary records and reports any drift; `repair` also writes the rebuilt values.

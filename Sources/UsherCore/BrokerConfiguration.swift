@@ -22,6 +22,8 @@ public struct BrokerConfiguration: Sendable {
     public var hoursHorizonDays: Int
     /// How long the per-minute history of each site and queue is kept; 0 keeps none.
     public var historyRetentionSeconds: Int
+    /// Agents the capacity view lists by name (with status and load), in id order; the counts cover all of them.
+    public var capacityListedAgents: Int
 
     public init(
         sweepLimit: Int = 20,
@@ -32,7 +34,8 @@ public struct BrokerConfiguration: Sendable {
         estimateHalfLifeSamples: Int = 20,
         estimateErrorSamples: Int = 200,
         hoursHorizonDays: Int = 35,
-        historyRetentionSeconds: Int = 8 * 86_400
+        historyRetentionSeconds: Int = 8 * 86_400,
+        capacityListedAgents: Int = 200
     ) {
         self.sweepLimit = sweepLimit
         self.retentionSeconds = retentionSeconds
@@ -43,6 +46,7 @@ public struct BrokerConfiguration: Sendable {
         self.estimateErrorSamples = estimateErrorSamples
         self.hoursHorizonDays = hoursHorizonDays
         self.historyRetentionSeconds = historyRetentionSeconds
+        self.capacityListedAgents = capacityListedAgents
     }
 
     /// The weight of a new sample in a decaying average with that half-life: 1 − 2^(−1/h).

@@ -31,6 +31,9 @@ struct CoreOptions: ParsableArguments {
     @Option(help: "Seconds the per-minute capacity history is kept, 0 for none (USHER_HISTORY_RETENTION_SECONDS). [default: 691200, 8 days]")
     var historyRetentionSeconds: Int?
 
+    @Option(help: "Agents the capacity view lists by name with status and load (USHER_CAPACITY_LISTED_AGENTS). [default: 200]")
+    var capacityListedAgents: Int?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (USHER_LOG_LEVEL). [default: info]")
     var logLevel: String?
 
@@ -53,6 +56,9 @@ struct CoreOptions: ParsableArguments {
             hoursHorizonDays: try source.int(self.hoursHorizonDays, "USHER_HOURS_HORIZON_DAYS", defaults.hoursHorizonDays, 2...366),
             historyRetentionSeconds: try source.int(
                 self.historyRetentionSeconds, "USHER_HISTORY_RETENTION_SECONDS", defaults.historyRetentionSeconds, 0...31_536_000
+            ),
+            capacityListedAgents: try source.int(
+                self.capacityListedAgents, "USHER_CAPACITY_LISTED_AGENTS", defaults.capacityListedAgents, 0...100_000
             )
         )
     }

@@ -36,6 +36,36 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Retry-After when a waiting line is full, in seconds (USHER_LINE_FULL_RETRY_SECONDS). [default: 60]")
     var lineFullRetrySeconds: Int?
 
+    @Option(help: "Serve /metrics on this port only, not on the API's (USHER_METRICS_PORT). [default: the API's port]")
+    var metricsPort: Int?
+
+    @Option(help: "Milliseconds between samples of every site for metrics and history (USHER_SAMPLE_INTERVAL_MS). [default: 5000]")
+    var sampleIntervalMs: Int?
+
+    @Option(help: "Sites sampled and reported in metrics at most, in name order (USHER_MAX_SAMPLED_SITES). [default: 500]")
+    var maxSampledSites: Int?
+
+    @Option(help: "Queues per site reported in metrics at most (USHER_MAX_QUEUES_PER_SITE). [default: 50]")
+    var maxQueuesPerSite: Int?
+
+    @Option(help: "Milliseconds between checks of a capacity stream for changes (USHER_STREAM_INTERVAL_MS). [default: 250]")
+    var streamIntervalMs: Int?
+
+    @Option(help: "Seconds of quiet before a capacity stream sends a heartbeat (USHER_STREAM_HEARTBEAT_SECONDS). [default: 15]")
+    var streamHeartbeatSeconds: Int?
+
+    @Option(help: "Seconds after which a capacity stream ends; clients reconnect (USHER_STREAM_MAX_SECONDS). [default: 3600]")
+    var streamMaxSeconds: Int?
+
+    @Option(help: "Capacity streams open on one instance at most (USHER_MAX_STREAMS). [default: 100]")
+    var maxStreams: Int?
+
+    @Option(help: "Points one history answer holds at most (USHER_HISTORY_MAX_POINTS). [default: 2000]")
+    var historyMaxPoints: Int?
+
+    @Option(help: "Seconds an instance trusts a site's allowed origins for CORS (USHER_CORS_CACHE_SECONDS). [default: 5]")
+    var corsCacheSeconds: Int?
+
     @OptionGroup var redis: RedisOptions
 
     @OptionGroup var core: CoreOptions
@@ -59,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
                 unavailableSeconds: try source.int(self.unavailableRetrySeconds, "USHER_UNAVAILABLE_RETRY_SECONDS", 5, 1...3_600),
                 lineFullSeconds: try source.int(self.lineFullRetrySeconds, "USHER_LINE_FULL_RETRY_SECONDS", 60, 1...3_600)
             ),
+            observation: try self.observation(source),
             logLevel: try self.core.level(source)
         )
         var logger = Logger(label: "usher")
@@ -87,6 +118,27 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         await Self.stop(embedded, logger: logger)
+    }
+
+    private func observation(_ source: EnvironmentSource) throws -> ObservationConfiguration {
+        let defaults = ObservationConfiguration()
+        let metricsPort: Int? =
+            self.metricsPort != nil || source.string(nil, "USHER_METRICS_PORT") != nil
+            ? try source.int(self.metricsPort, "USHER_METRICS_PORT", 0, 1...65_535) : nil
+        return ObservationConfiguration(
+            metricsPort: metricsPort,
+            sampleIntervalMilliseconds: try source.int(self.sampleIntervalMs, "USHER_SAMPLE_INTERVAL_MS", defaults.sampleIntervalMilliseconds, 100...600_000),
+            maxSampledSites: try source.int(self.maxSampledSites, "USHER_MAX_SAMPLED_SITES", defaults.maxSampledSites, 1...100_000),
+            maxQueuesPerSite: try source.int(self.maxQueuesPerSite, "USHER_MAX_QUEUES_PER_SITE", defaults.maxQueuesPerSite, 1...10_000),
+            streamIntervalMilliseconds: try source.int(self.streamIntervalMs, "USHER_STREAM_INTERVAL_MS", defaults.streamIntervalMilliseconds, 50...60_000),
+            streamHeartbeatSeconds: try source.int(
+                self.streamHeartbeatSeconds, "USHER_STREAM_HEARTBEAT_SECONDS", defaults.streamHeartbeatSeconds, 1...3_600
+            ),
+            streamMaxSeconds: try source.int(self.streamMaxSeconds, "USHER_STREAM_MAX_SECONDS", defaults.streamMaxSeconds, 10...86_400),
+            maxStreams: try source.int(self.maxStreams, "USHER_MAX_STREAMS", defaults.maxStreams, 1...100_000),
+            historyMaxPoints: try source.int(self.historyMaxPoints, "USHER_HISTORY_MAX_POINTS", defaults.historyMaxPoints, 10...1_000_000),
+            corsCacheSeconds: try source.int(self.corsCacheSeconds, "USHER_CORS_CACHE_SECONDS", defaults.corsCacheSeconds, 0...3_600)
+        )
     }
 
     private static func stop(_ embedded: RedisServerProcess?, logger: Logger) async {

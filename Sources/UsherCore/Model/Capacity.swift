@@ -52,9 +52,20 @@ public struct SiteCapacity: Sendable, Equatable, Decodable {
     public let site: CapacityView
     public let queues: [String: CapacityView]
     public let counters: [String: Int]
+    /// The first agents by id, with their status and load.
+    public let agentLoad: [AgentLoad]
+
+    public struct AgentLoad: Sendable, Equatable, Codable {
+        public let agent: String
+        /// available, away, draining or offline, as the counts use them.
+        public let status: String
+        public let maxChats: Int
+        public let chats: Int
+        public let held: Int
+    }
 
     enum CodingKeys: String, CodingKey {
-        case agents, slots, waiting, queues, counters
+        case agents, slots, waiting, queues, counters, agentLoad
     }
 
     public init(from decoder: any Decoder) throws {
@@ -67,6 +78,7 @@ public struct SiteCapacity: Sendable, Equatable, Decodable {
         self.queues = try container.decodeIfPresent([String: CapacityView].self, forKey: .queues) ?? [:]
         // cjson writes an empty table as an object; counters is a map either way.
         self.counters = try container.decodeIfPresent([String: Int].self, forKey: .counters) ?? [:]
+        self.agentLoad = try container.decodeIfPresent([AgentLoad].self, forKey: .agentLoad) ?? []
     }
 
     /// The counters of decisions PRODUCT.md names, zero when none happened yet.

@@ -31,7 +31,7 @@ extension Broker {
     /// The site's capacity view with its per-queue counters, read as the root admin. With `leaseMilliseconds` > 0 the
     /// first instance to sample in that lease also writes the gauges into the minute's history.
     public func sample(site: String, leaseMilliseconds: Int) async throws(CoreError) -> SiteSample {
-        try await self.call(.capacity, site: site, caller: .admin, roles: [.ops], arguments: [String(max(1, leaseMilliseconds))])
+        try await self.call(.capacity, site: site, caller: .admin, roles: [.ops], arguments: [String(max(1, leaseMilliseconds)), "0"])
     }
 
     /// The site's per-minute history in `[from, to)` (milliseconds since 1970), summed over `step` minutes.

@@ -5,8 +5,10 @@
 /// Per queue also the wait estimate's inputs and its recorded samples (see `WaitEstimateReply`).
 /// Keys: every agent's hash, the queues' waiting lines, statistics and estimate samples, counters (and what the
 /// sweep touches).
-/// ARGV[7]: 0 for a plain read; for a sample (see `Broker.sample`), how long its lease on the history lasts (ms).
-/// Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, counters}`; a sample adds
+/// ARGV[7..]: 0 for a plain read, or for a sample (see `Broker.sample`) how long its lease on the history lasts (ms);
+/// how many agents to list by name.
+/// Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, agentLoad: [{agent, status,
+/// maxChats, chats, held}] (in id order), counters}`; a sample adds
 /// `queueCounters` (`<queue>|<counter>` → count) and `historyMinuteBytes` (the last full minute's history).
 enum CapacityScript {
     static let source =
@@ -16,10 +18,13 @@ enum CapacityScript {
                 return { agents = { available = 0, away = 0, draining = 0, offline = 0 },
                          slots = { total = 0, chats = 0, held = 0, free = 0 }, waiting = 0 }
             end
+            local function bucket_of(r)
+                if offers(r) then return 'available' end
+                if r.deadline > NOW and (r.status == 'away' or r.status == 'draining') then return r.status end
+                return 'offline'
+            end
             local function add(view, r)
-                local bucket = 'offline'
-                if offers(r) then bucket = 'available'
-                elseif r.deadline > NOW and (r.status == 'away' or r.status == 'draining') then bucket = r.status end
+                local bucket = bucket_of(r)
                 view.agents[bucket] = view.agents[bucket] + 1
                 view.slots.chats = view.slots.chats + r.chats
                 view.slots.held = view.slots.held + r.held
@@ -37,9 +42,16 @@ enum CapacityScript {
                 site.waiting = site.waiting + queues[q].waiting
                 anyQueue = true
             end
-            for _, a in ipairs(redis.call('SMEMBERS', P .. 'agents')) do
+            local listLimit = tonumber(ARGV[8])
+            local ids = redis.call('SMEMBERS', P .. 'agents')
+            table.sort(ids)
+            local load = {}
+            for _, a in ipairs(ids) do
                 local r = agent(a)
                 if r then
+                    if #load < listLimit then
+                        load[#load + 1] = { agent = a, status = bucket_of(r), maxChats = r.maxChats, chats = r.chats, held = r.held }
+                    end
                     add(site, r)
                     for _, q in ipairs(r.queueList) do
                         if queues[q] then add(queues[q], r) end
@@ -63,6 +75,7 @@ enum CapacityScript {
             end
             site.counters = counts(P .. 'counters')
             if anyQueue then site.queues = queues end
+            if #load > 0 then site.agentLoad = load end
             local leaseMs = tonumber(ARGV[7])
             if leaseMs > 0 then
                 -- A sample: the per-queue counters for the metrics, and (once per lease, whichever instance comes

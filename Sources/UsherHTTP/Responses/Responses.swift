@@ -127,6 +127,7 @@ struct CapacityResponse: ResponseEncodable {
     let slots: CapacityView.Slots
     let waiting: Int
     let queues: [String: CapacityView]
+    let agentLoad: [SiteCapacity.AgentLoad]
     let counters: Counters
 
     init(_ capacity: SiteCapacity) {
@@ -134,6 +135,7 @@ struct CapacityResponse: ResponseEncodable {
         self.slots = capacity.site.slots
         self.waiting = capacity.site.waiting
         self.queues = capacity.queues
+        self.agentLoad = capacity.agentLoad
         self.counters = Counters(
             issued: capacity.counter("issued"),
             withheld: capacity.counter("withheld"),

@@ -96,7 +96,7 @@
       queues(Object.keys(history.series));
       draw();
       status("History " + new Date(p.from).toLocaleString() + " – " + new Date(p.to).toLocaleString() +
-        " · " + history.storage.minutes + " stored minutes, " + Math.round(history.storage.bytes / 1024) + " KiB");
+        " · " + history.storage.minutes + " stored minutes, " + size(history.storage.bytes) + " in Redis");
     }, fail);
     clearInterval(state.refresh);
     stopStream();
@@ -287,7 +287,7 @@
     text(svg, 4, y(0) + 4, "0");
     text(svg, pad.left, height - 4, new Date(t0).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }));
     var endLabel = new Date(t1).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    text(svg, width - pad.right - 40, height - 4, endLabel);
+    text(svg, width - pad.right, height - 4, endLabel).setAttribute("text-anchor", "end");
     lines.forEach(function (line) {
       var pts = line.points.filter(function (q) { return q.t >= t0 && q.t <= t1; }).sort(function (a, b) { return a.t - b.t; });
       if (pts.length === 0) return;
@@ -308,6 +308,11 @@
   function text(svg, xPos, yPos, content) {
     var node = add(svg, "text", { x: xPos, y: yPos });
     node.textContent = content;
+    return node;
+  }
+
+  function size(bytes) {
+    return bytes < 10240 ? bytes + " B" : bytes < 10485760 ? Math.round(bytes / 1024) + " KiB" : Math.round(bytes / 1048576) + " MiB";
   }
 
   function status(message) { $("status").textContent = message; }
