@@ -98,7 +98,9 @@ struct API: Sendable {
         var redis = redis
         redis.reconnectMaxMilliseconds = 500
         redis.connectTimeoutMilliseconds = 5_000
-        return UsherConfiguration(adminToken: Self.adminToken, redis: redis, logLevel: .error)
+        // Short streams and a quick sampler, so tests see a stream end and the gauges and history fill.
+        let observation = ObservationConfiguration(sampleIntervalMilliseconds: 200, streamHeartbeatSeconds: 1, streamMaxSeconds: 3)
+        return UsherConfiguration(adminToken: Self.adminToken, redis: redis, observation: observation, logLevel: .error)
     }
 }
 

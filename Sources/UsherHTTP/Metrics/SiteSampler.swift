@@ -12,9 +12,8 @@ struct SiteSampler: Service {
     let logger: Logger
 
     func run() async throws {
-        var counters = CounterBaseline()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            await self.sampleAll(into: &counters)
+            await self.sampleAll()
             // Shutdown ends the wait at once rather than after the interval.
             try? await cancelWhenGracefulShutdown {
                 try await Task.sleep(for: .milliseconds(self.configuration.sampleIntervalMilliseconds))
@@ -22,7 +21,7 @@ struct SiteSampler: Service {
         }
     }
 
-    func sampleAll(into counters: inout CounterBaseline) async {
+    func sampleAll() async {
         let sites: [String]
         do {
             sites = try await self.broker.sites(limit: self.configuration.maxSampledSites)
@@ -33,7 +32,7 @@ struct SiteSampler: Service {
         for site in sites {
             do {
                 let sample = try await self.broker.sample(site: site, leaseMilliseconds: self.configuration.sampleIntervalMilliseconds)
-                self.report(sample, site: site, counters: &counters)
+                self.report(sample, site: site)
             } catch {
                 Counter(label: "usher_sample_errors_total", dimensions: [("site", site)]).increment()
                 self.logger.debug("sampler: cannot sample site", metadata: ["site": "\(site)", "error": "\(error)"])
@@ -41,7 +40,7 @@ struct SiteSampler: Service {
         }
     }
 
-    private func report(_ sample: SiteSample, site: String, counters: inout CounterBaseline) {
+    private func report(_ sample: SiteSample, site: String) {
         let queues = sample.capacity.queues.keys.sorted().prefix(self.configuration.maxQueuesPerSite)
         Self.gauges(sample.capacity.site, site: site, queue: CapacityHistory.site)
         for queue in queues {
@@ -51,7 +50,7 @@ struct SiteSampler: Service {
         for (queue, values) in sample.queueCounters where allowed.contains(queue) {
             for (name, value) in values {
                 guard let (label, dimensions) = Self.counter(name) else { continue }
-                let delta = counters.advance("\(site)|\(queue)|\(name)", to: value)
+                let delta = UsherMetrics.counterBaseline.withLock { $0.advance("\(site)|\(queue)|\(name)", to: value) }
                 if delta > 0 {
                     Counter(label: label, dimensions: [("site", site), ("queue", queue)] + dimensions).increment(by: delta)
                 }
@@ -88,7 +87,8 @@ struct SiteSampler: Service {
 }
 
 /// The counts last reported per site, queue and counter: Redis holds totals, Prometheus counters take increments.
-/// A total lower than the last one (the site's data was reset) starts a new baseline.
+/// A total lower than the last one (the site's data was reset) starts a new baseline. One per process, like the
+/// registry it reports to, so several samplers in one process (tests build many applications) never count twice.
 struct CounterBaseline {
     private var last: [String: Int] = [:]
 

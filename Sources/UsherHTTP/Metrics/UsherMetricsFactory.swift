@@ -1,5 +1,6 @@
 internal import CoreMetrics
 internal import Prometheus
+internal import Synchronization
 
 /// swift-metrics' backend for Usher: swift-prometheus's registry, with help text and buckets from the catalog.
 struct UsherMetricsFactory: MetricsFactory {
@@ -68,6 +69,9 @@ enum UsherMetrics {
         MetricsSystem.bootstrap(UsherMetricsFactory(registry: registry))
         return registry
     }()
+
+    /// What the site counters last reported (see `SiteSampler`).
+    static let counterBaseline = Mutex(CounterBaseline())
 
     /// The exposition in Prometheus's text format.
     static func exposition() -> [UInt8] {
