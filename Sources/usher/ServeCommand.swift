@@ -66,6 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds an instance trusts a site's allowed origins for CORS (USHER_CORS_CACHE_SECONDS). [default: 5]")
     var corsCacheSeconds: Int?
 
+    @Option(help: "Sites whose allowed origins one instance keeps for CORS (USHER_CORS_CACHE_SITES). [default: 10000]")
+    var corsCacheSites: Int?
+
     @OptionGroup var redis: RedisOptions
 
     @OptionGroup var core: CoreOptions
@@ -137,7 +140,8 @@ struct ServeCommand: AsyncParsableCommand {
             streamMaxSeconds: try source.int(self.streamMaxSeconds, "USHER_STREAM_MAX_SECONDS", defaults.streamMaxSeconds, 10...86_400),
             maxStreams: try source.int(self.maxStreams, "USHER_MAX_STREAMS", defaults.maxStreams, 1...100_000),
             historyMaxPoints: try source.int(self.historyMaxPoints, "USHER_HISTORY_MAX_POINTS", defaults.historyMaxPoints, 10...1_000_000),
-            corsCacheSeconds: try source.int(self.corsCacheSeconds, "USHER_CORS_CACHE_SECONDS", defaults.corsCacheSeconds, 0...3_600)
+            corsCacheSeconds: try source.int(self.corsCacheSeconds, "USHER_CORS_CACHE_SECONDS", defaults.corsCacheSeconds, 0...3_600),
+            corsCacheSites: try source.int(self.corsCacheSites, "USHER_CORS_CACHE_SITES", defaults.corsCacheSites, 1...1_000_000)
         )
     }
 

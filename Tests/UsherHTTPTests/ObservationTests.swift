@@ -88,10 +88,10 @@ struct ObservationTests {
             let (website, _) = try await Self.decide(api)
             var reply = try await api.call(.get, api.sitePath("/capacity/history?step=60"))
             #expect(reply.status == .ok)
-            try await TestRedis.eventually("a gauge sample reached the history", seconds: 10) {
+            try await TestRedis.eventually("a sample with the agent's slots reached the history", seconds: 10) {
                 reply = (try? await api.call(.get, api.sitePath("/capacity/history?step=3600"))) ?? reply
                 let points = (reply["series"] as? [String: Any])?["*"] as? [[String: Any]]
-                return points?.contains { $0["slots"] != nil } == true
+                return points?.contains { ($0["slots"] as? Double ?? 0) > 0 } == true
             }
             let site = try #require((reply["series"] as? [String: Any])?["*"] as? [[String: Any]])
             let queue = try #require((reply["series"] as? [String: Any])?["default"] as? [[String: Any]])
@@ -107,7 +107,8 @@ struct ObservationTests {
                 let started = points.compactMap { $0["started"] as? [String: Int] }.reduce(into: [String: Int]()) { $0.merge($1, uniquingKeysWith: +) }
                 #expect(started == ["invitation": 1, "reactive": 1])
             }
-            #expect(site.contains { ($0["slots"] as? Double) == 2 })
+            // A mean over the step's samples: some may predate the agent.
+            #expect(site.allSatisfy { ($0["slots"] as? Double ?? 0) <= 2 })
             #expect(reply["stepSeconds"] as? Int == 3_600)
             #expect((reply["storage", "minutes"] as? Int ?? 0) >= 1)
             #expect((reply["storage", "bytes"] as? Int ?? 0) > 0)
