@@ -148,6 +148,12 @@ DEMO_PAGE = """<!doctype html>
     if (String(url).endsWith("/invitations")) window.polls.push(Date.now());
     return realFetch.apply(this, arguments);
   }};
+  // Headless Chromium never hides its tab; the tests hide it this way, as the widget sees it.
+  window.setHidden = function (hidden) {{
+    Object.defineProperty(document, "hidden", {{ configurable: true, get: function () {{ return hidden; }} }});
+    Object.defineProperty(document, "visibilityState", {{ configurable: true, get: function () {{ return hidden ? "hidden" : "visible"; }} }});
+    document.dispatchEvent(new Event("visibilitychange"));
+  }};
   ["usher:invite", "usher:accept", "usher:decline"].forEach(function (name) {{
     document.addEventListener(name, function (event) {{ window.events.push({{ name: name, detail: event.detail }}); }});
   }});

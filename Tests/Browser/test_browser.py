@@ -49,8 +49,16 @@ class WidgetTests(unittest.TestCase):
         gaps = [b - a for a, b in zip(polls, polls[1:])]
         self.assertTrue(all(gap >= POLL_SECONDS * 1000 - 50 for gap in gaps), f"a poll came before Retry-After: {gaps} ms")
 
-        # An agent comes online: the invitation appears within one poll interval (with its jitter).
+        # A hidden tab does not poll, not even when an agent comes online meanwhile.
+        self.browser.execute_script("window.setHidden(true)")
+        hidden_at = len(self.browser.execute_script("return window.polls"))
         self.usher.presence("shop", "alice", tokens["alice"])
+        time.sleep(2 * POLL_SECONDS + 1)
+        self.assertEqual(len(self.browser.execute_script("return window.polls")), hidden_at, "a hidden tab polled")
+        self.assertIsNone(self.panel())
+
+        # Visible again (its wait long over), it polls at once: the invitation appears within one poll interval.
+        self.browser.execute_script("window.setHidden(false)")
         appeared = wait_for(self.panel, POLL_SECONDS * 1.2 + 1.5, message="the invitation")
         self.assertEqual(appeared.get_attribute("role"), "dialog")
         self.assertEqual(appeared.get_attribute("aria-labelledby"), "usher-title")

@@ -123,7 +123,6 @@ public struct CapacityHistory: Sendable {
         point.waiting = mean("waiting")
         func count(_ name: String) -> Int { Int(sums[name] ?? 0) }
         point.issued = count("issued")
-        point.withheld = count("withheld")
         point.accepted = count("accepted")
         point.declined = count("declined")
         point.expired = count("expired")
@@ -132,7 +131,10 @@ public struct CapacityHistory: Sendable {
         point.abandoned = count("abandoned")
         point.refused = count("refused")
         for (name, value) in sums {
-            if name.hasPrefix("withheld:") { point.withheldBy[String(name.dropFirst("withheld:".count))] = Int(value) }
+            if name.hasPrefix("withheld:") {
+                point.withheldBy[String(name.dropFirst("withheld:".count))] = Int(value)
+                point.withheld += Int(value)
+            }
             if name.hasPrefix("started:") { point.started[String(name.dropFirst("started:".count))] = Int(value) }
         }
         point.firstResponses = count("ttfrN")

@@ -14,7 +14,8 @@ enum InvitationScript {
             sweep()
             local v, q, id = ARGV[7], ARGV[8], ARGV[9]
             local function withhold(reason, retryMs)
-                count('withheld', q)
+                -- The total for the capacity view; per queue and in the history it is the sum of the reasons.
+                redis.call('HINCRBY', P .. 'counters', 'withheld', 1)
                 count('withheld:' .. reason, q)
                 return cjson.encode({ decision = 'withhold', reason = reason, retryAfterMs = retryMs })
             end
