@@ -38,7 +38,13 @@ extension Broker {
     public func history(site: String, caller: Caller, range: HistoryRange) async throws(CoreError) -> CapacityHistory {
         var minutes: [Int64: [String: Int64]] = [:]
         var bytes: Int64 = 0
-        var first = range.firstMinute
+        // Minutes older than the retention are gone: no need to ask (two minutes' slack for clocks apart).
+        let oldest = Int64(Date().timeIntervalSince1970 * 1_000) / 60_000 - Int64(self.historyRetentionMinutes) - 2
+        var first = max(range.firstMinute, oldest)
+        if first >= range.endMinute {
+            // Still one call: it checks the caller's token and the site.
+            first = range.endMinute - 1
+        }
         repeat {
             let last = min(range.endMinute, first + Self.historyChunkMinutes)
             let chunk: HistoryChunk = try await self.call(
