@@ -18,6 +18,7 @@ public struct Broker: Sendable {
     private let sampleWeight: String
     private let errorSamples: String
     let listedAgents: String
+    private let decisionTimers = DecisionMetrics.Timers()
 
     public init(redis: RedisClient, configuration: BrokerConfiguration = BrokerConfiguration()) {
         self.redis = redis
@@ -213,7 +214,7 @@ public struct Broker: Sendable {
             self.historyMilliseconds,
         ]
         let start = ContinuousClock.now
-        defer { DecisionMetrics.recordDecision(script, since: start) }
+        defer { self.decisionTimers.record(script, since: start) }
         return try await self.run(script, keys: [SiteKeys(site: site).settings], arguments: common + arguments)
     }
 

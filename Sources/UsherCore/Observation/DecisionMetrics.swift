@@ -12,12 +12,19 @@ public enum DecisionMetrics {
     public static let estimateError = "usher_wait_estimate_error_seconds"
 
     /// The decisions whose latency is recorded: the scripts on a website's or an agent's path.
-    static let timed: Set<Script> = [.presence, .invitation, .accept, .decline, .chatRequest, .chatView, .chatEnd, .firstResponse]
+    static let timed: [Script] = [.presence, .invitation, .accept, .decline, .chatRequest, .chatView, .chatEnd, .firstResponse]
 
-    static func recordDecision(_ script: Script, since start: ContinuousClock.Instant) {
-        guard Self.timed.contains(script) else { return }
-        let elapsed = ContinuousClock.now - start
-        Timer(label: Self.decisionDuration, dimensions: [("decision", "\(script)")]).record(duration: elapsed)
+    /// The decision timers, made once per broker: making a handle validates its name, labels and help text in the
+    /// backend, which costs more than the recording itself. A broker made before the process chose a metrics
+    /// backend records nothing.
+    struct Timers: Sendable {
+        private let timers: [Script: Timer] = Dictionary(
+            uniqueKeysWithValues: DecisionMetrics.timed.map { ($0, Timer(label: DecisionMetrics.decisionDuration, dimensions: [("decision", "\($0)")])) }
+        )
+
+        func record(_ script: Script, since start: ContinuousClock.Instant) {
+            self.timers[script]?.record(duration: ContinuousClock.now - start)
+        }
     }
 
     /// A first response just recorded: the visitor's time to it, its time in line and, for a chat that was given an
