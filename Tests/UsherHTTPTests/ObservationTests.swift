@@ -136,7 +136,8 @@ struct ObservationTests {
         try await API.runTwoInstances { a, b in
             let ops = try await a.token(role: "ops")
             async let streamed = Self.text(a.client, a.sitePath("/capacity/stream"), token: ops)
-            try await Task.sleep(for: .milliseconds(800))
+            // Well inside the 3 s the stream lasts in tests, and after its first view even on a busy machine.
+            try await Task.sleep(for: .milliseconds(1_500))
             let presence = try await b.call(
                 .put, b.sitePath("/agents/alice/presence"), body: ["status": "available", "maxChats": 3, "session": "s"]
             )

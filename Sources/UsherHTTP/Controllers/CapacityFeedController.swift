@@ -63,17 +63,17 @@ struct CapacityFeedController {
                 ContinuousClock.now - started < .seconds(self.configuration.streamMaxSeconds)
             {
                 try await Task.sleep(for: .milliseconds(self.configuration.streamIntervalMilliseconds))
-                let capacity: SiteCapacity
+                var capacity: SiteCapacity?
                 do {
                     capacity = try await self.services.broker.capacity(site: self.site, caller: self.caller)
                 } catch .unavailable {
-                    continue  // Redis is away for now: keep the client, say nothing new.
+                    capacity = nil  // Redis is away for now: keep the client (heartbeats go on), say nothing new.
                 } catch {
                     let refusal = self.services.error(error, caller: self.caller).body
                     try await writer.write(ByteBuffer(string: try CapacityFeedController.event("error", refusal)))
                     break
                 }
-                let next = try CapacityFeedController.event("capacity", CapacityResponse(capacity))
+                let next = try capacity.map { try CapacityFeedController.event("capacity", CapacityResponse($0)) } ?? last
                 if next != last {
                     try await writer.write(ByteBuffer(string: next))
                     last = next
