@@ -36,36 +36,49 @@ extension Broker {
 
     /// The site's per-minute history in `[from, to)` (milliseconds since 1970), summed over `step` minutes.
     public func history(site: String, caller: Caller, range: HistoryRange) async throws(CoreError) -> CapacityHistory {
+        let clock: HistoryClock = try await self.call(.historyRead, site: site, caller: caller, roles: [.ops], arguments: [])
+        // Minutes older than the retention are gone: no need to ask.
+        let oldest = clock.now / 60_000 - Int64(self.historyRetentionMinutes) - 1
+        let first = max(range.firstMinute, oldest)
+        let wanted = first < range.endMinute ? Array(first..<range.endMinute) : []
+        let prefix = SiteKeys(site: site).prefix + "m:"
         var minutes: [Int64: [String: Int64]] = [:]
         var bytes: Int64 = 0
-        // Minutes older than the retention are gone: no need to ask (two minutes' slack for clocks apart).
-        let oldest = Int64(Date().timeIntervalSince1970 * 1_000) / 60_000 - Int64(self.historyRetentionMinutes) - 2
-        var first = max(range.firstMinute, oldest)
-        if first >= range.endMinute {
-            // Still one call: it checks the caller's token and the site.
-            first = range.endMinute - 1
-        }
-        repeat {
-            let last = min(range.endMinute, first + Self.historyChunkMinutes)
-            let chunk: HistoryChunk = try await self.call(
-                .historyRead, site: site, caller: caller, roles: [.ops], arguments: [String(first), String(last)]
-            )
-            for (minute, fields) in chunk.minutes ?? [:] {
-                guard let minute = Int64(minute) else { continue }
+        for batch in stride(from: 0, to: wanted.count, by: Self.historyBatchMinutes) {
+            let keys = wanted[batch..<min(wanted.count, batch + Self.historyBatchMinutes)]
+            let replies = try await self.pipeline(keys.map { ["HGETALL", prefix + String($0)] })
+            var stored: [Int64] = []
+            for (minute, reply) in zip(keys, replies) {
+                guard let pairs = reply.array, !pairs.isEmpty else { continue }
+                var fields: [String: Int64] = [:]
+                for index in stride(from: 0, to: pairs.count - 1, by: 2) {
+                    if let name = pairs[index].string, let value = pairs[index + 1].int { fields[name] = Int64(value) }
+                }
                 minutes[minute] = fields
+                stored.append(minute)
             }
-            bytes += chunk.bytes
-            first = last
-        } while first < range.endMinute
+            if !stored.isEmpty {
+                let sizes = try await self.pipeline(stored.map { ["MEMORY", "USAGE", prefix + String($0)] })
+                bytes += sizes.reduce(0) { $0 + Int64($1.int ?? 0) }
+            }
+        }
         return CapacityHistory(range: range, minutes: minutes, bytes: bytes, retentionSeconds: self.configuration.historyRetentionSeconds)
+    }
+
+    /// Sends the commands in one pipeline; any failure is the store's.
+    private func pipeline(_ commands: [[String]]) async throws(CoreError) -> [RedisValue] {
+        do {
+            return try await self.redis.pipeline(commands).map { try $0.get() }
+        } catch {
+            throw .unavailable("reading history: \(error)")
+        }
     }
 
     /// How many minutes of history are kept.
     public var historyRetentionMinutes: Int { self.configuration.historyRetentionSeconds / 60 }
 
-    /// Minutes read by one script call: bounds how long one history read holds Redis (a day of minutes is a few
-    /// milliseconds), however long the period asked for.
-    static let historyChunkMinutes: Int64 = 1_440
+    /// Minutes read per pipeline: bounds the commands one read has in flight at once.
+    static let historyBatchMinutes = 500
 
     /// The origins the site's website may call from (its `allowedOrigins`); empty for an unknown site.
     public func allowedOrigins(site: String) async throws(CoreError) -> [String] {
@@ -106,9 +119,7 @@ public struct SiteSample: Sendable, Decodable {
     }
 }
 
-/// One script call's share of a history read.
-struct HistoryChunk: Decodable {
-    /// Minute number (ms / 60000, as text) → field → value; absent when no minute had data.
-    let minutes: [String: [String: Int64]]?
-    let bytes: Int64
+/// Redis's clock, as the history read's authorization answers it.
+struct HistoryClock: Decodable {
+    let now: Int64
 }
