@@ -163,6 +163,22 @@ struct ObservationTests {
         }
     }
 
+    @Test("a capacity stream whose token is revoked ends with an error event")
+    func streamRevoked() async throws {
+        try await API.run { api in
+            let issued = try await api.call(.post, api.sitePath("/tokens"), body: ["role": "ops"])
+            let id = try #require(issued["id"] as? String)
+            let token = try #require(issued["token"] as? String)
+            async let streamed = Self.text(api.client, api.sitePath("/capacity/stream"), token: token)
+            try await Task.sleep(for: .milliseconds(1_000))
+            #expect(try await api.call(.delete, api.sitePath("/tokens/\(id)")).status == .noContent)
+            let (status, _, body) = try await streamed
+            #expect(status == .ok)
+            #expect(body.hasPrefix("event: capacity\n"))
+            #expect(body.contains("event: error\ndata: {\"error\":{\"code\":\"forbidden\""))
+        }
+    }
+
     @Test("CORS: the site's allowed origins may call the website endpoints, others get no CORS headers and a 403 preflight")
     func cors() async throws {
         try await API.run(settings: ["allowedOrigins": ["https://shop.example"]]) { api in
