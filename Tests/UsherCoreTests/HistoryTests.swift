@@ -61,8 +61,10 @@ struct HistoryTests {
 
     @Test("each minute's hash expires the retention after its minute, and a retention of 0 writes none")
     func retention() async throws {
-        try await TestRedis.withConfiguration { configuration in
-            try await TestRedis.withClient(configuration, scripts: Broker.scripts) { client in
+        // A private server: the shared one has other tests' applications sampling every site with their own
+        // retention, and whichever instance first writes a field of a minute sets its expiry.
+        try await TestRedis.withPrivateServer { server in
+            try await TestRedis.withClient(RedisConfiguration(port: server.port), scripts: Broker.scripts) { client in
                 for retention in [3_600, 0] {
                     let broker = Broker(redis: client, configuration: BrokerConfiguration(historyRetentionSeconds: retention))
                     let site = "h-" + UUID().uuidString.prefix(12).lowercased()
