@@ -55,7 +55,12 @@ struct HistoryTests {
         #expect(throws: CoreError.invalid(field: "from", message: "from must be before to")) {
             try HistoryRange(from: 60_000, to: 60_000, stepSeconds: 60, maxPoints: 10)
         }
-        #expect(throws: (any Error).self) { try HistoryRange(from: 0, to: 11 * 60_000, stepSeconds: 60, maxPoints: 10) }
+        #expect {
+            try HistoryRange(from: 0, to: 11 * 60_000, stepSeconds: 60, maxPoints: 10)
+        } throws: { error in
+            guard case .invalid(let field, let message) = error as? CoreError else { return false }
+            return field == "step" && message.hasPrefix("11 points asked for, at most 10")
+        }
         #expect((try? HistoryRange(from: 0, to: 10 * 60_000, stepSeconds: 60, maxPoints: 10)) != nil)
     }
 

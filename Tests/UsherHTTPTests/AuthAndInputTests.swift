@@ -23,6 +23,8 @@ struct AuthAndInputTests {
             (.post, "/chats/c1/first-response", nil),
             (.post, "/chats/c1/end", nil),
             (.get, "/capacity", nil),
+            (.get, "/capacity/stream", nil),
+            (.get, "/capacity/history", nil),
             (.post, "/reconcile", nil),
             (.get, "/canned-messages", nil),
             (.put, "/canned-messages/hello", ["kind": "greeting", "template": "Hi"]),
@@ -68,8 +70,10 @@ struct AuthAndInputTests {
             #expect(try await api.call(.put, api.sitePath("/agents/a2/presence"), token: agent, body: presence).status == .forbidden)
             #expect(try await api.call(.post, api.sitePath("/invitations"), token: agent, body: ["visitor": "v"]).status == .forbidden)
             #expect(try await api.call(.put, api.sitePath(), token: website, body: [:]).status == .forbidden)
-            // Canned messages and business hours are ops' to edit and read.
+            // Canned messages, business hours, the live feed and the history are ops' to edit and read.
             for token in [website, agent] {
+                #expect(try await api.call(.get, api.sitePath("/capacity/stream"), token: token).status == .forbidden)
+                #expect(try await api.call(.get, api.sitePath("/capacity/history"), token: token).status == .forbidden)
                 let canned = ["kind": "greeting", "template": "Hi"]
                 #expect(try await api.call(.put, api.sitePath("/canned-messages/hello"), token: token, body: canned).status == .forbidden)
                 #expect(try await api.call(.get, api.sitePath("/canned-messages"), token: token).status == .forbidden)
