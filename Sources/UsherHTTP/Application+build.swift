@@ -53,8 +53,7 @@ public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -
     let router = Router()
     router.addMiddleware {
         RequestIDMiddleware()
-        MetricsMiddleware()
-        AccessLogMiddleware(level: .info)
+        HTTPObservationMiddleware(level: .info, metrics: UsherMetrics.http)
         SiteCORSMiddleware(
             origins: AllowedOriginsCache(broker: broker, ttlSeconds: observation.corsCacheSeconds, maxSites: observation.corsCacheSites)
         )

@@ -3,7 +3,7 @@ internal import UsherCore
 
 /// Every metric Usher exposes: its Prometheus name, help text and, for histograms, buckets. swift-metrics carries
 /// neither help nor buckets, and `promtool check metrics` wants help on every metric, so the factory looks them up
-/// here. Hummingbird's HTTP metrics are renamed into Usher's namespace on the way.
+/// here.
 enum MetricsCatalog {
     struct Entry {
         let help: String
@@ -21,10 +21,11 @@ enum MetricsCatalog {
         DecisionMetrics.timeToFirstResponse: Entry(help: "From a chat's request to its agent's first response.", buckets: waitBuckets),
         DecisionMetrics.waitInLine: Entry(help: "From a chat's request to its assignment to an agent.", buckets: waitBuckets),
         DecisionMetrics.estimateError: Entry(help: "Absolute difference between the wait a queued visitor was told and the wait it had.", buckets: waitBuckets),
-        "usher_http_requests_total": Entry(help: "HTTP requests answered, by route, method and status."),
-        "usher_http_request_errors_total": Entry(help: "HTTP requests that ended in an error, by route, method and status."),
-        "usher_http_request_duration_seconds": Entry(help: "Time to answer an HTTP request, by route, method and status.", buckets: latencyBuckets),
-        "usher_http_active_requests": Entry(help: "HTTP requests being answered now, by method."),
+        HTTPMetrics.requests: Entry(help: "HTTP requests answered, by route, method and status (errors are the 4xx and 5xx statuses)."),
+        HTTPMetrics.duration: Entry(
+            help: "Time from a request to its response's head, by route, method and status.", buckets: latencyBuckets
+        ),
+        HTTPMetrics.active: Entry(help: "HTTP requests being answered now."),
         RedisMetrics.commands: Entry(help: "Commands sent to Redis by this instance."),
         RedisMetrics.errors: Entry(help: "Redis commands that got no reply, by kind (not_connected, overloaded, timeout, connection_closed, protocol, shutting_down)."),
         RedisMetrics.reconnects: Entry(help: "Redis connections this instance made again after one was lost or failed."),
@@ -42,20 +43,6 @@ enum MetricsCatalog {
         "usher_history_minute_bytes": Entry(help: "Redis memory of the site's last full minute of history."),
         "usher_history_bytes_estimate": Entry(help: "The site's history memory when full: the last minute's size times the minutes kept."),
         "usher_sample_errors_total": Entry(help: "Site samples (for gauges and history) that failed, by site."),
-    ]
-
-    /// Hummingbird's metric names and labels, renamed to Usher's.
-    static let renamed: [String: String] = [
-        "hb.requests": "usher_http_requests_total",
-        "hb.request.errors": "usher_http_request_errors_total",
-        "http.server.request.duration": "usher_http_request_duration_seconds",
-        "http.server.active_requests": "usher_http_active_requests",
-    ]
-    static let renamedLabels: [String: String] = [
-        "http.route": "route",
-        "http.request.method": "method",
-        "http.response.status_code": "status",
-        "error.type": "status",
     ]
 
     static func entry(_ name: String) -> Entry {

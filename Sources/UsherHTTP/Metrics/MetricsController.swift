@@ -11,9 +11,10 @@ struct MetricsController {
     }
 
     @Sendable func metrics(_ request: Request, context: BasicRequestContext) -> Response {
-        // The Redis client's state now, read at scrape time rather than updated on every command.
+        // The Redis client's state and the requests in flight now, read at scrape time rather than on every change.
         Gauge(label: "usher_redis_in_flight").record(self.redis.inFlight)
         Gauge(label: "usher_redis_connected").record(self.redis.isReady ? 1 : 0)
+        Gauge(label: HTTPMetrics.active).record(UsherMetrics.http.active.load(ordering: .relaxed))
         let body = UsherMetrics.exposition()
         return Response(
             status: .ok,

@@ -7,9 +7,7 @@ struct UsherMetricsFactory: MetricsFactory {
     let registry: PrometheusCollectorRegistry
 
     private func named(_ label: String, _ dimensions: [(String, String)]) -> (String, [(String, String)], MetricsCatalog.Entry) {
-        let name = MetricsCatalog.renamed[label] ?? label
-        let labels = dimensions.map { (MetricsCatalog.renamedLabels[$0.0] ?? $0.0, $0.1) }
-        return (name, labels, MetricsCatalog.entry(name))
+        (label, dimensions, MetricsCatalog.entry(label))
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
@@ -69,6 +67,9 @@ enum UsherMetrics {
         MetricsSystem.bootstrap(UsherMetricsFactory(registry: registry))
         return registry
     }()
+
+    /// The HTTP metrics of every application in the process.
+    static let http = HTTPMetrics()
 
     /// What the site counters last reported (see `SiteSampler`).
     static let counterBaseline = Mutex(CounterBaseline())
