@@ -4,7 +4,7 @@ public struct ChatRecord: Sendable, Equatable, Decodable {
         case assigned, waiting, ended, orphaned
     }
 
-    public enum Source: String, Sendable, Codable {
+    public enum Source: String, Sendable, Codable, CaseIterable {
         case invitation, reactive, escalation
     }
 

@@ -12,7 +12,7 @@ public enum InvitationDecision: Sendable, Equatable {
     case withhold(reason: WithholdReason, retryAfterSeconds: Int)
 }
 
-public enum WithholdReason: String, Sendable, Codable {
+public enum WithholdReason: String, Sendable, Codable, CaseIterable {
     case noCapacity = "no_capacity"
     case waiting
     case cooldown
@@ -20,6 +20,9 @@ public enum WithholdReason: String, Sendable, Codable {
     case closed
     /// Redis could not be reached: Usher fails closed.
     case unavailable
+
+    /// The reasons a script gives, and so the ones counted in Redis (`unavailable` is decided without it).
+    public static let counted = Self.allCases.filter { $0 != .unavailable }
 }
 
 /// The script's encoding of a decision.

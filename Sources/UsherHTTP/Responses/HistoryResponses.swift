@@ -42,8 +42,8 @@ struct HistoryResponse: ResponseEncodable {
 
 /// The history as CSV: one row per step and queue (`*` the site), the site first.
 enum HistoryCSV {
-    static let reasons = ["no_capacity", "waiting", "cooldown", "closed"]
-    static let sources = ["invitation", "reactive", "escalation"]
+    static let reasons = WithholdReason.counted.map(\.rawValue)
+    static let sources = ChatRecord.Source.allCases.map(\.rawValue)
 
     static func render(_ history: CapacityHistory) -> String {
         var header = ["time", "queue", "agents", "slots", "chatting", "held", "free", "waiting", "issued", "withheld"]
