@@ -17,6 +17,11 @@ public struct Broker: Sendable {
     private let historyMilliseconds: String
     private let sampleWeight: String
     private let errorSamples: String
+    private let maxQueues: String
+    private let maxAgents: String
+    private let maxTokens: String
+    private let maxSuperseded: String
+    private let deadlineTolerance: String
     let listedAgents: String
     private let decisionTimers = DecisionMetrics.Timers()
 
@@ -30,6 +35,11 @@ public struct Broker: Sendable {
         self.sampleWeight = String(configuration.estimateSampleWeight)
         self.errorSamples = String(configuration.estimateErrorSamples)
         self.listedAgents = String(configuration.capacityListedAgents)
+        self.maxQueues = String(configuration.maxQueuesPerSite)
+        self.maxAgents = String(configuration.maxAgentsPerSite)
+        self.maxTokens = String(configuration.maxTokensPerSite)
+        self.maxSuperseded = String(configuration.maxSupersededSessions)
+        self.deadlineTolerance = String(configuration.deadlineToleranceMilliseconds)
     }
 
     // MARK: Sites and tokens
@@ -37,25 +47,19 @@ public struct Broker: Sendable {
     /// Creates or updates a site (root admin only). Returns the settings now in force and whether the site is new.
     public func putSite(_ site: String, update: SiteSettingsUpdate) async throws(CoreError) -> (settings: SiteSettings, created: Bool) {
         let site = try Identifier.validate(site, field: "site")
-        let update = try update.validated()
+        let update = try update.validated(maxQueues: self.configuration.maxQueuesPerSite)
         let keys = SiteKeys(site: site)
-        var arguments: [String] = []
-        for (name, value) in update.values.sorted(by: { $0.key < $1.key }) {
-            arguments += [name, String(value)]
-        }
-        if let origins = update.allowedOrigins {
-            arguments += ["allowedOrigins", origins.joined(separator: " ")]
-        }
-        arguments.append("--defaults--")
-        let defaults = SiteSettings.defaults
-        for entry in SiteSettings.ranges {
-            arguments += [entry.name, String(defaults[setting: entry.name] ?? 0)]
-        }
-        if let reserve = update.reserve {
-            arguments.append("--reserve--")
-            for (queue, slots) in reserve.sorted(by: { $0.key < $1.key }) {
-                arguments += [queue, String(slots)]
-            }
+        let argument = SiteSettingsArgument(
+            set: update.values,
+            reserve: update.reserve,
+            queues: update.queues.map { Self.unique($0).joined(separator: ",") },
+            allowedOrigins: update.allowedOrigins?.joined(separator: " ")
+        )
+        let arguments: [String]
+        do {
+            arguments = [String(decoding: try JSONEncoder().encode(argument), as: UTF8.self)]
+        } catch {
+            throw .unavailable("encoding site settings: \(error)")
         }
         let reply: SiteReply = try await self.run(.siteSettings, keys: [keys.settings, keys.reserve], arguments: arguments)
         try await self.register(site: site)
@@ -93,13 +97,9 @@ public struct Broker: Sendable {
     public func presence(site: String, caller: Caller, agent: String, update: PresenceUpdate) async throws(CoreError) -> PresenceState {
         let agent = try Identifier.validate(agent, field: "agent")
         let update = try update.validated()
-        var queues: [String] = []
-        for queue in update.queues where !queues.contains(queue) {
-            queues.append(queue)
-        }
         return try await self.call(
             .presence, site: site, caller: caller, roles: [.agent], agent: agent,
-            arguments: [agent, update.status.rawValue, String(update.maxChats), queues.joined(separator: ","), update.session]
+            arguments: [agent, update.status.rawValue, String(update.maxChats), Self.unique(update.queues).joined(separator: ","), update.session]
         )
     }
 
@@ -124,11 +124,18 @@ public struct Broker: Sendable {
 
     // MARK: Websites
 
-    public func poll(site: String, caller: Caller, visitor: String, queue: String) async throws(CoreError) -> InvitationDecision {
+    /// `locale` is kept with the invitation, so that its greeting is in the visitor's language.
+    public func poll(
+        site: String, caller: Caller, visitor: String, queue: String = Self.defaultQueue, locale: String? = nil
+    ) async throws(CoreError) -> InvitationDecision {
         let visitor = try Identifier.validate(visitor, field: "visitor")
         let queue = try Identifier.validate(queue, field: "queue")
+        try ChatRequest.validateLocale(locale)
         let reply: InvitationDecisionReply = try await self.withinHours(site: site, caller: caller) { () throws(CoreError) in
-            try await self.call(.invitation, site: site, caller: caller, roles: [.website], arguments: [visitor, queue, Self.randomHex(bytes: 12)])
+            try await self.call(
+                .invitation, site: site, caller: caller, roles: [.website],
+                arguments: [visitor, queue, Self.randomHex(bytes: 12), locale ?? ""]
+            )
         }
         return reply.decisionValue
     }
@@ -162,7 +169,7 @@ public struct Broker: Sendable {
             request.name ?? "", request.locale ?? "",
         ]
         let reply: ChatRequestReply = try await self.withinHours(site: site, caller: caller) { () throws(CoreError) in
-            try await self.call(.chatRequest, site: site, caller: caller, roles: [.website], arguments: arguments)
+            try await self.call(.chatRequest, site: site, caller: caller, roles: [.website, .bot, .ops], arguments: arguments)
         }
         switch reply {
         case .chat(let chat):
@@ -188,6 +195,13 @@ public struct Broker: Sendable {
         return await self.answered(reply, site: site, caller: caller)
     }
 
+    /// The visitor leaves the waiting line (its chat ends as `abandoned`); idempotent.
+    public func cancelChat(site: String, caller: Caller, chat: String, visitor: String) async throws(CoreError) {
+        let chat = try Identifier.validate(chat, field: "chat")
+        let visitor = try Identifier.validate(visitor, field: "visitor")
+        let _: StateReply = try await self.call(.chatCancel, site: site, caller: caller, roles: [.website], arguments: [chat, visitor])
+    }
+
     // MARK: Ops
 
     public func capacity(site: String, caller: Caller) async throws(CoreError) -> SiteCapacity {
@@ -196,8 +210,20 @@ public struct Broker: Sendable {
 
     /// Rebuilds the counters from the primary records and reports any drift; `repair` also writes the rebuilt values.
     public func reconcile(site: String, caller: Caller, repair: Bool) async throws(CoreError) -> ReconcileReport {
-        try await self.call(.reconcile, site: site, caller: caller, roles: [.ops], arguments: [repair ? "1" : "0"])
+        try await self.call(.reconcile, site: site, caller: caller, roles: [.ops], arguments: [repair ? "1" : "0", self.deadlineTolerance])
     }
+
+    /// One pass of the background sweeper over a site; true when due items are left for another pass.
+    public func sweep(site: String) async throws(CoreError) -> Bool {
+        let reply: SweepReply = try await self.call(.sweep, site: site, caller: .admin, roles: [.ops], arguments: [])
+        return reply.more
+    }
+
+    /// The queue a request names when it names none.
+    public static let defaultQueue = "default"
+
+    /// The core's limits, for the layers above that report on them.
+    public var limits: BrokerConfiguration { self.configuration }
 
     // MARK: Running scripts
 
@@ -212,6 +238,11 @@ public struct Broker: Sendable {
             self.sweepLimit,
             self.retentionMilliseconds,
             self.historyMilliseconds,
+            caller.addressArgument,
+            self.maxQueues,
+            self.maxAgents,
+            self.maxTokens,
+            self.maxSuperseded,
         ]
         let start = ContinuousClock.now
         defer { self.decisionTimers.record(script, since: start) }
@@ -245,6 +276,14 @@ public struct Broker: Sendable {
         switch parts.first ?? "" {
         case "no_site": return .noSite
         case "forbidden": return .forbidden
+        case "website_source": return .forbiddenField(field: "source", message: "a website token may request reactive chats only")
+        case "website_priority": return .forbiddenField(field: "priority", message: "a website token may not set a priority")
+        case "unknown_queue":
+            return .invalid(field: "queue", message: "no agent serves that queue and the site names no such queue")
+        case "rate_limited": return .rateLimited(retryAfterSeconds: max(1, ((Int(detail) ?? 1_000) + 999) / 1_000))
+        case "too_many_agents": return .limitReached("the site has as many agents as allowed")
+        case "too_many_queues": return .limitReached("the site has as many queues as allowed")
+        case "too_many_tokens": return .limitReached("the site has as many tokens as allowed; revoke one first")
         case "not_found": return .notFound("no such invitation or chat")
         case "no_canned": return .notFound("no such canned message")
         case "no_hours": return .notFound("the site has no business hours")
@@ -258,6 +297,12 @@ public struct Broker: Sendable {
         }
     }
 
+    /// The values in their first order, each once.
+    static func unique(_ values: [String]) -> [String] {
+        var seen: Set<String> = []
+        return values.filter { seen.insert($0).inserted }
+    }
+
     /// Random ids and tokens from the system's cryptographic generator.
     static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
@@ -269,6 +314,18 @@ public struct Broker: Sendable {
         }
         return text
     }
+}
+
+/// The site settings script's one argument.
+struct SiteSettingsArgument: Encodable {
+    let set: [String: Int]
+    let reserve: [String: Int]?
+    let queues: String?
+    let allowedOrigins: String?
+}
+
+struct SweepReply: Decodable {
+    let more: Bool
 }
 
 struct StateReply: Decodable {
@@ -295,12 +352,13 @@ struct SiteReply: Decodable {
 
     var settingsValue: SiteSettings {
         var settings = SiteSettings.defaults
-        for entry in SiteSettings.ranges {
+        for entry in SiteSettings.fields {
             if let text = self.settings[entry.name], let value = Int(text) {
-                settings[setting: entry.name] = value
+                settings[keyPath: entry.keyPath] = value
             }
         }
         settings.allowedOrigins = (self.settings["allowedOrigins"] ?? "").split(separator: " ").map(String.init)
+        settings.queues = (self.settings["queues"] ?? "").split(separator: ",").map(String.init)
         settings.reserve = (self.reserve ?? [:]).compactMapValues { Int($0) }
         return settings
     }

@@ -24,6 +24,17 @@ public struct BrokerConfiguration: Sendable {
     public var historyRetentionSeconds: Int
     /// Agents the capacity view lists by name (with status and load), in id order; the counts cover all of them.
     public var capacityListedAgents: Int
+    /// Per site: queues (configured or served by agents), agents, tokens; one more is refused. Queues also bound
+    /// what the capacity view, the history and the metrics report.
+    public var maxQueuesPerSite: Int
+    public var maxAgentsPerSite: Int
+    public var maxTokensPerSite: Int
+    /// Superseded sessions each agent remembers, newest first, so that none of them can take over again.
+    public var maxSupersededSessions: Int
+    /// How often the background sweeper passes over every site, so deadlines pass at sites nobody calls; and how
+    /// many sites it sweeps at once.
+    public var sweepIntervalMilliseconds: Int
+    public var sweepConcurrency: Int
 
     public init(
         sweepLimit: Int = 20,
@@ -35,7 +46,13 @@ public struct BrokerConfiguration: Sendable {
         estimateErrorSamples: Int = 200,
         hoursHorizonDays: Int = 35,
         historyRetentionSeconds: Int = 8 * 86_400,
-        capacityListedAgents: Int = 200
+        capacityListedAgents: Int = 200,
+        maxQueuesPerSite: Int = 50,
+        maxAgentsPerSite: Int = 20_000,
+        maxTokensPerSite: Int = 50_000,
+        maxSupersededSessions: Int = 1_000,
+        sweepIntervalMilliseconds: Int = 1_000,
+        sweepConcurrency: Int = 16
     ) {
         self.sweepLimit = sweepLimit
         self.retentionSeconds = retentionSeconds
@@ -47,7 +64,17 @@ public struct BrokerConfiguration: Sendable {
         self.hoursHorizonDays = hoursHorizonDays
         self.historyRetentionSeconds = historyRetentionSeconds
         self.capacityListedAgents = capacityListedAgents
+        self.maxQueuesPerSite = maxQueuesPerSite
+        self.maxAgentsPerSite = maxAgentsPerSite
+        self.maxTokensPerSite = maxTokensPerSite
+        self.maxSupersededSessions = maxSupersededSessions
+        self.sweepIntervalMilliseconds = sweepIntervalMilliseconds
+        self.sweepConcurrency = sweepConcurrency
     }
+
+    /// How far past its deadline reconcile lets a record be before it reports it: two sweeper passes, and a second
+    /// for clocks and round trips.
+    var deadlineToleranceMilliseconds: Int { 2 * self.sweepIntervalMilliseconds + 1_000 }
 
     /// The weight of a new sample in a decaying average with that half-life: 1 − 2^(−1/h).
     var estimateSampleWeight: Double {

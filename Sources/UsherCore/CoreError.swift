@@ -4,6 +4,12 @@ public enum CoreError: Error, Sendable, Equatable {
     case invalid(field: String, message: String)
     /// The caller's credentials do not grant this (wrong site, role or agent, or revoked).
     case forbidden
+    /// The caller's role may not set this field (a website asking for an escalation).
+    case forbiddenField(field: String, message: String)
+    /// The caller's rate limit is spent; nothing was changed.
+    case rateLimited(retryAfterSeconds: Int)
+    /// A per-site cap (agents, queues, tokens) is reached; nothing was changed.
+    case limitReached(String)
     /// The site has not been created.
     case noSite
     case notFound(String)

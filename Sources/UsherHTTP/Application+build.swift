@@ -16,12 +16,14 @@ public func buildApplication(
     bootstrapMetrics()
     let redis = RedisClient(configuration: configuration.redis, scripts: Broker.scripts, logger: logger)
     let router = buildRouter(configuration: configuration, redis: redis)
+    let broker = Broker(redis: redis, configuration: configuration.broker)
     var services: [any Service] = [
         redis,
-        SiteSampler(broker: Broker(redis: redis, configuration: configuration.broker), configuration: configuration.observation, logger: logger),
+        SiteSampler(broker: broker, configuration: configuration.observation, logger: logger),
+        SiteSweeper(broker: broker, logger: logger),
     ]
     if let port = configuration.observation.metricsPort {
-        let metricsRouter = Router()
+        let metricsRouter = Router(context: UsherRequestContext.self)
         MetricsController(redis: redis).addRoutes(to: metricsRouter)
         services.append(
             Application(
@@ -46,11 +48,11 @@ public func bootstrapMetrics() {
 }
 
 /// The routes on their own, for tests that bring their own Redis client.
-public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -> Router<BasicRequestContext> {
+public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -> Router<UsherRequestContext> {
     bootstrapMetrics()
     let broker = Broker(redis: redis, configuration: configuration.broker)
     let observation = configuration.observation
-    let router = Router()
+    let router = Router(context: UsherRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
         HTTPObservationMiddleware(level: .info, metrics: UsherMetrics.http)
@@ -66,7 +68,9 @@ public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -
     StaticFilesController().addRoutes(to: router)
     let services = APIServices(
         broker: broker,
-        authenticator: Authenticator(adminToken: configuration.adminToken),
+        authenticator: Authenticator(
+            adminToken: configuration.adminToken, clientAddress: ClientAddress(trustedProxies: Set(configuration.trustedProxies))
+        ),
         body: JSONBody(maxBytes: configuration.maxBodyBytes),
         retry: configuration.retry
     )

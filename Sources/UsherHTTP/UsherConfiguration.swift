@@ -14,6 +14,8 @@ public struct UsherConfiguration: Sendable {
     public var maxBodyBytes: Int
     public var retry: RetryAdvice
     public var observation: ObservationConfiguration
+    /// Peers whose `X-Forwarded-For` names the client (the load balancers in front of Usher); nobody else's is read.
+    public var trustedProxies: [String]
     public var logLevel: Logger.Level
 
     public init(
@@ -25,6 +27,7 @@ public struct UsherConfiguration: Sendable {
         maxBodyBytes: Int = 16_384,
         retry: RetryAdvice = RetryAdvice(),
         observation: ObservationConfiguration = ObservationConfiguration(),
+        trustedProxies: [String] = [],
         logLevel: Logger.Level = .info
     ) {
         self.host = host
@@ -35,6 +38,7 @@ public struct UsherConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.retry = retry
         self.observation = observation
+        self.trustedProxies = trustedProxies
         self.logLevel = logLevel
     }
 }
@@ -58,9 +62,9 @@ public struct ObservationConfiguration: Sendable {
     public var metricsPort: Int?
     /// How often each site is sampled from Redis for the gauges and the history.
     public var sampleIntervalMilliseconds: Int
-    /// Sites sampled and reported at most (in name order), and queues per site: bounds the metrics' label sets.
+    /// Sites sampled and reported at most (in name order): bounds the metrics' label sets, with the broker's cap
+    /// on queues per site.
     public var maxSampledSites: Int
-    public var maxQueuesPerSite: Int
     /// The capacity stream checks for a change this often, and sends a heartbeat comment after this long quiet.
     public var streamIntervalMilliseconds: Int
     public var streamHeartbeatSeconds: Int
@@ -78,7 +82,6 @@ public struct ObservationConfiguration: Sendable {
         metricsPort: Int? = nil,
         sampleIntervalMilliseconds: Int = 5_000,
         maxSampledSites: Int = 500,
-        maxQueuesPerSite: Int = 50,
         streamIntervalMilliseconds: Int = 250,
         streamHeartbeatSeconds: Int = 15,
         streamMaxSeconds: Int = 3_600,
@@ -90,7 +93,6 @@ public struct ObservationConfiguration: Sendable {
         self.metricsPort = metricsPort
         self.sampleIntervalMilliseconds = sampleIntervalMilliseconds
         self.maxSampledSites = maxSampledSites
-        self.maxQueuesPerSite = maxQueuesPerSite
         self.streamIntervalMilliseconds = streamIntervalMilliseconds
         self.streamHeartbeatSeconds = streamHeartbeatSeconds
         self.streamMaxSeconds = streamMaxSeconds

@@ -34,6 +34,24 @@ struct CoreOptions: ParsableArguments {
     @Option(help: "Agents the capacity view lists by name with status and load (USHER_CAPACITY_LISTED_AGENTS). [default: 200]")
     var capacityListedAgents: Int?
 
+    @Option(help: "Queues per site (configured or served by agents); also bounds what metrics report (USHER_MAX_QUEUES_PER_SITE). [default: 50]")
+    var maxQueuesPerSite: Int?
+
+    @Option(help: "Agents per site (USHER_MAX_AGENTS_PER_SITE). [default: 20000]")
+    var maxAgentsPerSite: Int?
+
+    @Option(help: "Tokens per site (USHER_MAX_TOKENS_PER_SITE). [default: 50000]")
+    var maxTokensPerSite: Int?
+
+    @Option(help: "Superseded sessions each agent remembers so they never take over again (USHER_MAX_SUPERSEDED_SESSIONS). [default: 1000]")
+    var maxSupersededSessions: Int?
+
+    @Option(help: "Milliseconds between background sweeps of every site's deadlines (USHER_SWEEP_INTERVAL_MS). [default: 1000]")
+    var sweepIntervalMs: Int?
+
+    @Option(help: "Sites the background sweeper sweeps at once (USHER_SWEEP_CONCURRENCY). [default: 16]")
+    var sweepConcurrency: Int?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (USHER_LOG_LEVEL). [default: info]")
     var logLevel: String?
 
@@ -59,7 +77,17 @@ struct CoreOptions: ParsableArguments {
             ),
             capacityListedAgents: try source.int(
                 self.capacityListedAgents, "USHER_CAPACITY_LISTED_AGENTS", defaults.capacityListedAgents, 0...100_000
-            )
+            ),
+            maxQueuesPerSite: try source.int(self.maxQueuesPerSite, "USHER_MAX_QUEUES_PER_SITE", defaults.maxQueuesPerSite, 1...10_000),
+            maxAgentsPerSite: try source.int(self.maxAgentsPerSite, "USHER_MAX_AGENTS_PER_SITE", defaults.maxAgentsPerSite, 1...1_000_000),
+            maxTokensPerSite: try source.int(self.maxTokensPerSite, "USHER_MAX_TOKENS_PER_SITE", defaults.maxTokensPerSite, 1...10_000_000),
+            maxSupersededSessions: try source.int(
+                self.maxSupersededSessions, "USHER_MAX_SUPERSEDED_SESSIONS", defaults.maxSupersededSessions, 1...100_000
+            ),
+            sweepIntervalMilliseconds: try source.int(
+                self.sweepIntervalMs, "USHER_SWEEP_INTERVAL_MS", defaults.sweepIntervalMilliseconds, 100...600_000
+            ),
+            sweepConcurrency: try source.int(self.sweepConcurrency, "USHER_SWEEP_CONCURRENCY", defaults.sweepConcurrency, 1...1_000)
         )
     }
 

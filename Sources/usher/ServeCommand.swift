@@ -45,9 +45,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Sites sampled and reported in metrics at most, in name order (USHER_MAX_SAMPLED_SITES). [default: 500]")
     var maxSampledSites: Int?
 
-    @Option(help: "Queues per site reported in metrics at most (USHER_MAX_QUEUES_PER_SITE). [default: 50]")
-    var maxQueuesPerSite: Int?
-
     @Option(help: "Milliseconds between checks of a capacity stream for changes (USHER_STREAM_INTERVAL_MS). [default: 250]")
     var streamIntervalMs: Int?
 
@@ -68,6 +65,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Sites whose allowed origins one instance keeps for CORS (USHER_CORS_CACHE_SITES). [default: 10000]")
     var corsCacheSites: Int?
+
+    @Option(help: "Comma-separated addresses of the proxies whose X-Forwarded-For names the client (USHER_TRUSTED_PROXIES). [default: none]")
+    var trustedProxies: String?
 
     @OptionGroup var redis: RedisOptions
 
@@ -93,6 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
                 lineFullSeconds: try source.int(self.lineFullRetrySeconds, "USHER_LINE_FULL_RETRY_SECONDS", 60, 1...3_600)
             ),
             observation: try self.observation(source),
+            trustedProxies: (source.string(self.trustedProxies, "USHER_TRUSTED_PROXIES") ?? "")
+                .split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty },
             logLevel: try self.core.level(source)
         )
         var logger = Logger(label: "usher")
@@ -132,7 +134,6 @@ struct ServeCommand: AsyncParsableCommand {
             metricsPort: metricsPort,
             sampleIntervalMilliseconds: try source.int(self.sampleIntervalMs, "USHER_SAMPLE_INTERVAL_MS", defaults.sampleIntervalMilliseconds, 100...600_000),
             maxSampledSites: try source.int(self.maxSampledSites, "USHER_MAX_SAMPLED_SITES", defaults.maxSampledSites, 1...100_000),
-            maxQueuesPerSite: try source.int(self.maxQueuesPerSite, "USHER_MAX_QUEUES_PER_SITE", defaults.maxQueuesPerSite, 1...10_000),
             streamIntervalMilliseconds: try source.int(self.streamIntervalMs, "USHER_STREAM_INTERVAL_MS", defaults.streamIntervalMilliseconds, 50...60_000),
             streamHeartbeatSeconds: try source.int(
                 self.streamHeartbeatSeconds, "USHER_STREAM_HEARTBEAT_SECONDS", defaults.streamHeartbeatSeconds, 1...3_600

@@ -6,6 +6,8 @@ import UsherCore
 /// A broker on a real Redis with a site of its own, so tests never see each other's state.
 struct CoreHarness: Sendable {
     let broker: Broker
+    /// The same Redis, for forging records and reading them back as they are stored.
+    let redis: RedisClient
     let site: String
     let admin = Caller.admin
 
@@ -14,12 +16,13 @@ struct CoreHarness: Sendable {
         _ instances: Int,
         settings: [String: Int] = [:],
         reserve: [String: Int]? = nil,
+        configuration: BrokerConfiguration = BrokerConfiguration(),
         _ body: ([CoreHarness]) async throws -> T
     ) async throws -> T {
-        try await TestRedis.withConfiguration { configuration in
-            try await Self.withClients(configuration, count: instances) { clients in
+        try await TestRedis.withConfiguration { redis in
+            try await Self.withClients(redis, count: instances) { clients in
                 let site = "t-" + UUID().uuidString.prefix(12).lowercased()
-                let harnesses = clients.map { CoreHarness(broker: Broker(redis: $0), site: site) }
+                let harnesses = clients.map { CoreHarness(broker: Broker(redis: $0, configuration: configuration), redis: $0, site: site) }
                 _ = try await harnesses[0].broker.putSite(site, update: SiteSettingsUpdate(values: settings, reserve: reserve))
                 return try await body(harnesses)
             }
@@ -29,10 +32,18 @@ struct CoreHarness: Sendable {
     static func run<T: Sendable>(
         settings: [String: Int] = [:],
         reserve: [String: Int]? = nil,
+        configuration: BrokerConfiguration = BrokerConfiguration(),
         _ body: (CoreHarness) async throws -> T
     ) async throws -> T {
-        try await Self.runInstances(1, settings: settings, reserve: reserve) { try await body($0[0]) }
+        try await Self.runInstances(1, settings: settings, reserve: reserve, configuration: configuration) { try await body($0[0]) }
     }
+
+    /// A key of this site, as the scripts name it.
+    func key(_ rest: String) -> String { "usher:{\(self.site)}:" + rest }
+
+    /// A raw command on the site's Redis.
+    @discardableResult
+    func raw(_ command: String...) async throws -> RedisValue { try await self.redis.send(command) }
 
     /// Several clients, as several Usher instances sharing one Redis would have.
     private static func withClients<T: Sendable>(

@@ -182,7 +182,7 @@ struct InvitationRulesTests {
         }
     }
 
-    @Test("if no agent is free when a released invitation is accepted, the visitor goes to the front of the line")
+    @Test("if no agent is free when a released invitation is accepted, the visitor joins the line behind those waiting")
     func acceptAfterAgentLeftNoCapacity() async throws {
         try await CoreHarness.run { h in
             _ = try await h.online("a1", maxChats: 1)
@@ -197,8 +197,8 @@ struct InvitationRulesTests {
             _ = try await h.online("a2", maxChats: 1, status: .away)
             let chat = try await h.accept(hold, visitor: "v1")
             #expect(chat.state == .waiting)
-            #expect(chat.position == 1)
-            #expect(try await h.chat(waiting.id).position == 2)
+            #expect(chat.position == 2)
+            #expect(try await h.chat(waiting.id).position == 1)
         }
     }
 }

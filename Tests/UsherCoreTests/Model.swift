@@ -56,13 +56,18 @@ struct Model {
     private var chatAgent: [String: String] = [:]
     private var chatQueue: [String: String] = [:]
     private var chatOrder: [String] = []
+    /// Each visitor's one open chat, and whose each chat is.
+    private var openChat: [String: String] = [:]
+    private var chatVisitor: [String: String] = [:]
     private var sequence = 0
     private var pendingIssue: (visitor: String, agent: String)?
-    private(set) var knownQueues: Set<String> = []
+    /// The queues websites may name: the site's configured ones, `default`, and those agents serve.
+    private(set) var knownQueues: Set<String>
 
-    init(reserve: [String: Int], maxWaiting: Int) {
+    init(reserve: [String: Int], maxWaiting: Int, queues: Set<String>) {
         self.reserve = reserve
         self.maxWaiting = maxWaiting
+        self.knownQueues = queues.union(["default"])
     }
 
     // MARK: Decisions
@@ -74,20 +79,36 @@ struct Model {
         agent.maxChats = maxChats
         agent.queues = queues
         self.agents[id] = agent
-        if status != .available {
-            for holdID in self.holdOrder where self.holds[holdID]?.agent == id && self.holds[holdID]?.released == false {
-                self.holds[holdID]?.released = true
-                self.activeHoldOf[self.holds[holdID]!.visitor] = nil
-                self.agents[id]!.held -= 1
+        // Holds it can no longer keep: all unless available, those of dropped queues, then the newest beyond the limit.
+        var kept: [Hold] = []
+        for holdID in self.holdOrder {
+            guard let hold = self.holds[holdID], hold.agent == id, !hold.released else { continue }
+            if status != .available || !queues.contains(hold.invitation.queue) {
+                self.release(hold)
+            } else {
+                kept.append(hold)
             }
+        }
+        kept.sort { ($0.invitation.expiresAt, $0.id) < ($1.invitation.expiresAt, $1.id) }
+        var over = self.agents[id]!.chats + kept.count - maxChats
+        while over > 0, let newest = kept.popLast() {
+            self.release(newest)
+            over -= 1
         }
         self.serve(id)
         return self.agents[id]!.chats
     }
 
+    private mutating func release(_ hold: Hold) {
+        self.holds[hold.id]?.released = true
+        if self.activeHoldOf[hold.visitor] == hold.id { self.activeHoldOf[hold.visitor] = nil }
+        self.agents[hold.agent]!.held -= 1
+    }
+
     mutating func poll(_ visitor: String, queue: String) -> PollOutcome {
         self.pendingIssue = nil
         if let held = self.activeHoldOf[visitor] { return .invite(held) }
+        if self.openChat[visitor] != nil { return .withhold(.chatting) }
         if self.cooled.contains(visitor) { return .withhold(.cooldown) }
         if !(self.waiting[queue] ?? []).isEmpty { return .withhold(.waiting) }
         guard let agent = self.bestAgent(queue) else { return .withhold(.noCapacity) }
@@ -109,20 +130,45 @@ struct Model {
     mutating func accept(_ hold: Hold, chat: String) -> Expected {
         self.forget(hold)
         let queue = hold.invitation.queue
+        if let open = self.openChat[hold.visitor] {
+            // The visitor is already chatting: that chat comes back, and the hold's slot is free again.
+            if !hold.released {
+                self.agents[hold.agent]!.held -= 1
+                self.serve(hold.agent)
+            }
+            return self.view(open)
+        }
+        self.chatVisitor[chat] = hold.visitor
         if !hold.released {
             self.agents[hold.agent]!.held -= 1
             self.assign(chat, to: hold.agent, queue: queue)
             return Expected(state: .assigned, agent: hold.agent, position: nil, queue: queue, score: nil)
         }
-        if let agent = self.bestAgent(queue) {
+        if (self.waiting[queue] ?? []).isEmpty, let agent = self.bestAgent(queue) {
             self.assign(chat, to: agent, queue: queue)
             return Expected(state: .assigned, agent: agent, position: nil, queue: queue, score: nil)
         }
-        // Front of the line: class 0 and top priority, so only its sequence number orders it.
-        let expected = self.plannedWait(queue: queue, score: 0)
+        // Behind everyone already waiting: a reactive request's place, without priority.
+        let expected = self.plannedWait(queue: queue, score: 2e13 + 9e12)
         self.enqueue(chat, expected)
         return expected
     }
+
+    /// An open chat as the scripts show it now.
+    func view(_ chat: String) -> Expected {
+        let queue = self.chatQueue[chat]!
+        if let agent = self.chatAgent[chat] {
+            return Expected(state: .assigned, agent: agent, position: nil, queue: queue, score: nil)
+        }
+        let line = self.waiting[queue] ?? []
+        let index = line.firstIndex { $0.chat == chat }!
+        var expected = Expected(state: .waiting, agent: nil, position: index + 1, queue: queue, score: line[index].score)
+        expected.servingSlots = self.servingSlots(queue)
+        return expected
+    }
+
+    /// The visitor's open chat, if any.
+    func openChat(of visitor: String) -> String? { self.openChat[visitor] }
 
     mutating func decline(_ hold: Hold) {
         self.forget(hold)
@@ -138,13 +184,13 @@ struct Model {
         let waiting = self.waiting[queue]?.count ?? 0
         let agent = waiting == 0 ? self.bestAgent(queue) : nil
         if agent == nil, waiting >= self.maxWaiting { return nil }
-        self.knownQueues.insert(queue)
         if let agent { return Expected(state: .assigned, agent: agent, position: nil, queue: queue, score: nil) }
         let score = Double(escalation ? 1 : 2) * 1e13 + Double(9 - priority) * 1e12
         return self.plannedWait(queue: queue, score: score)
     }
 
-    mutating func requested(_ chat: String, _ expected: Expected) {
+    mutating func requested(_ chat: String, visitor: String, _ expected: Expected) {
+        self.chatVisitor[chat] = visitor
         if let agent = expected.agent {
             self.assign(chat, to: agent, queue: expected.queue)
         } else {
@@ -152,8 +198,11 @@ struct Model {
         }
     }
 
+    func knows(_ queue: String) -> Bool { self.knownQueues.contains(queue) }
+
     mutating func end(_ chat: String) {
         self.chatOrder.removeAll { $0 == chat }
+        if let visitor = self.chatVisitor.removeValue(forKey: chat), self.openChat[visitor] == chat { self.openChat[visitor] = nil }
         if let agent = self.chatAgent.removeValue(forKey: chat) {
             self.agents[agent]!.chats -= 1
             self.serve(agent)
@@ -164,8 +213,11 @@ struct Model {
     }
 
     /// Every hold issued so far has expired: released in expiry order, each freeing its slot for the line.
+    /// Released holds lapse too, unseen: they hold no slot and start no cooldown until touched.
     mutating func expireAllHolds() {
-        let due = self.holdOrder.compactMap { self.holds[$0] }.filter { !$0.released }
+        let all = self.holdOrder.compactMap { self.holds[$0] }
+        for hold in all where hold.released { self.forget(hold) }
+        let due = all.filter { !$0.released }
             .sorted { ($0.invitation.expiresAt, $0.id) < ($1.invitation.expiresAt, $1.id) }
         for hold in due {
             self.forget(hold)
@@ -222,6 +274,7 @@ struct Model {
     }
 
     private mutating func assign(_ chat: String, to agent: String, queue: String) {
+        if let visitor = self.chatVisitor[chat] { self.openChat[visitor] = chat }
         self.agents[agent]!.chats += 1
         self.chatAgent[chat] = agent
         self.chatQueue[chat] = queue
@@ -231,10 +284,13 @@ struct Model {
     private func plannedWait(queue: String, score base: Double) -> Expected {
         let score = base + Double(self.sequence + 1)
         let position = (self.waiting[queue] ?? []).filter { $0.score < score }.count + 1
-        let serving = self.agents.values.filter { $0.offers && $0.queues.contains(queue) }.reduce(0) { $0 + $1.maxChats }
         var expected = Expected(state: .waiting, agent: nil, position: position, queue: queue, score: score)
-        expected.servingSlots = serving
+        expected.servingSlots = self.servingSlots(queue)
         return expected
+    }
+
+    private func servingSlots(_ queue: String) -> Int {
+        self.agents.values.filter { $0.offers && $0.queues.contains(queue) }.reduce(0) { $0 + $1.maxChats }
     }
 
     private mutating func enqueue(_ chat: String, _ expected: Expected) {
@@ -243,6 +299,7 @@ struct Model {
         self.waiting[expected.queue]!.sort { $0.score < $1.score }
         self.chatQueue[chat] = expected.queue
         self.chatOrder.append(chat)
+        if let visitor = self.chatVisitor[chat] { self.openChat[visitor] = chat }
     }
 
     private mutating func serve(_ id: String) {

@@ -14,8 +14,11 @@ struct ModelTests {
         let seed = UInt64(ProcessInfo.processInfo.environment["USHER_MODEL_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64.max / 2)
         let settings = ["holdSeconds": 3, "cooldownSeconds": 600, "heartbeatSeconds": 3_600, "maxWaiting": 5]
         try await CoreHarness.run(settings: settings, reserve: ["default": 1]) { h in
+            // Half the runs name the second queue in the site's settings; in the others it is known once an agent serves it.
+            let configured: Set<String> = seed % 2 == 0 ? ["sales"] : []
+            _ = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(queues: Array(configured)))
             var random = SplitMix64(seed: seed)
-            var model = Model(reserve: ["default": 1], maxWaiting: 5)
+            var model = Model(reserve: ["default": 1], maxWaiting: 5, queues: configured)
             var steps = 0
             var epoch = 0
             // Epochs until enough steps ran; a slow machine gets more, shorter epochs rather than fewer steps.
@@ -37,6 +40,7 @@ struct ModelTests {
             #expect(steps >= Self.minimumSteps, "only \(steps) steps in \(epoch) epochs (seed \(seed))")
             let report = try await h.drift()
             #expect(report.drift == 0, "seed \(seed): \(report.differences)")
+            #expect(report.violations.isEmpty, "seed \(seed): \(report.violations)")
         }
     }
 
@@ -61,6 +65,10 @@ struct ModelTests {
         case 12..<45:
             let visitor = "v\(random.next(300))"
             let queue = Self.queues[random.next(Self.queues.count)]
+            guard model.knows(queue) else {
+                await #expect(throws: CoreError.self, "\(context): poll in unknown \(queue)") { try await h.poll(visitor, queue: queue) }
+                return
+            }
             let actual = try await h.poll(visitor, queue: queue)
             let expected = model.poll(visitor, queue: queue)
             switch (expected, actual) {
@@ -91,14 +99,29 @@ struct ModelTests {
             let queue = Self.queues[random.next(Self.queues.count)]
             let escalation = random.next(4) == 0
             let priority = random.next(3) == 0 ? random.next(10) : 0
+            let source: ChatRecord.Source = escalation ? .escalation : .reactive
+            guard model.knows(queue) else {
+                await #expect(throws: CoreError.self, "\(context): request in unknown \(queue)") {
+                    try await h.request(visitor, source: source, priority: priority, queue: queue)
+                }
+                return
+            }
+            if let open = model.openChat(of: visitor) {
+                let chat = try await h.request(visitor, source: source, priority: priority, queue: queue)
+                let expected = model.view(open)
+                #expect(chat.id == open && chat.existing, "\(context): a second request returns the open chat")
+                #expect(chat.state == expected.state, "\(context): open chat state")
+                #expect(chat.position == expected.position, "\(context): open chat position")
+                return
+            }
             let expected = model.request(queue: queue, escalation: escalation, priority: priority)
             do {
-                let chat = try await h.request(visitor, source: escalation ? .escalation : .reactive, priority: priority, queue: queue)
+                let chat = try await h.request(visitor, source: source, priority: priority, queue: queue)
                 guard let expected else {
                     Issue.record("\(context): request was accepted, the model expected a full line")
                     throw ModelDiverged()
                 }
-                model.requested(chat.id, expected)
+                model.requested(chat.id, visitor: visitor, expected)
                 #expect(chat.state == expected.state, "\(context): request state")
                 #expect(chat.agent == expected.agent, "\(context): request agent")
                 #expect(chat.position == expected.position, "\(context): request position")

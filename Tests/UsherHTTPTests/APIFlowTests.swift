@@ -87,7 +87,7 @@ struct APIFlowTests {
             let stranger = try await api.call(.get, api.sitePath("/chats/\(id)?visitor=v2"), token: website)
             #expect(stranger.status == .notFound)
 
-            let full = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "v2", "source": "escalation"])
+            let full = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "v2", "source": "reactive"])
             #expect(full.status == .tooManyRequests)
             #expect(full.errorCode == "line_full")
             #expect(full["firstResponse", "kind"] as? String == "unavailable")

@@ -54,9 +54,15 @@ struct API: Sendable {
     }
 
     /// Runs `body` against a fresh application on a real Redis, with a fresh site created by the admin.
+    /// Router tests have no client address, so every request shares one per-address bucket: tests run without rate
+    /// limits unless they set them (the rate-limit tests do).
+    static var unlimited: [String: Any] { ["siteRequestsPerSecond": 0, "addressRequestsPerMinute": 0] }
+
     static func run(settings: [String: Any] = [:], _ body: @Sendable @escaping (API) async throws -> Void) async throws {
         // Serialized once, so the closure below captures only Sendable bytes.
-        let settingsJSON = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
+        let settingsJSON = String(
+            decoding: try JSONSerialization.data(withJSONObject: Self.unlimited.merging(settings) { $1 }), as: UTF8.self
+        )
         try await TestRedis.withConfiguration { redis in
             let app = buildApplication(configuration: Self.configuration(redis: redis))
             try await app.test(.router) { client in
@@ -86,7 +92,7 @@ struct API: Sendable {
                     }
                     let site = "two-" + UUID().uuidString.prefix(10).lowercased()
                     let a = API(client: one, site: site)
-                    let created = try await a.call(.put, a.sitePath(), body: [:])
+                    let created = try await a.call(.put, a.sitePath(), body: Self.unlimited)
                     guard created.status == .created else { throw SetupFailure(what: "site creation: \(created.status)") }
                     try await body(a, API(client: two, site: site))
                 }

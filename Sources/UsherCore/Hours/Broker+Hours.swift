@@ -68,15 +68,29 @@ extension Broker {
         for (queue, schedule) in (hours.queues ?? [:]).sorted(by: { $0.key < $1.key }) {
             scopes.append((queue, schedule))
         }
-        var arguments = [document, hours.timeZone, String(HoursCompiler.milliseconds(end)), expected ?? ""]
+        // One JSON argument for all scopes, so no queue name can be mistaken for structure.
+        var compiled: [HoursScope] = []
         for scope in scopes {
-            arguments += ["--scope--", scope.queue]
-            for transition in compiler.transitions(scope.schedule, from: start, until: end) {
-                arguments += [String(transition.milliseconds), transition.open ? "o" : "c"]
+            let transitions = compiler.transitions(scope.schedule, from: start, until: end).map {
+                [String($0.milliseconds), $0.open ? "o" : "c"]
             }
+            compiled.append(HoursScope(queue: scope.queue, transitions: transitions))
         }
+        let scopesJSON: String
+        do {
+            scopesJSON = String(decoding: try JSONEncoder().encode(compiled), as: UTF8.self)
+        } catch {
+            throw .unavailable("encoding business hours: \(error)")
+        }
+        let arguments = [document, hours.timeZone, String(HoursCompiler.milliseconds(end)), expected ?? "", scopesJSON]
         let _: EmptyReply = try await self.call(.hoursPut, site: site, caller: caller, roles: roles, arguments: arguments)
     }
+}
+
+/// One scope's compiled instants, as the hours script takes them: `[milliseconds, "o" | "c"]` pairs.
+struct HoursScope: Encodable {
+    let queue: String
+    let transitions: [[String]]
 }
 
 struct HoursReadReply: Decodable {

@@ -95,14 +95,17 @@ public struct ReconcileReport: Sendable, Equatable, Codable {
 
     public let drift: Int
     public let differences: [Difference]
+    /// Invariants 1–3 broken on the records themselves, in words; must be empty.
+    public let violations: [String]
 
     enum CodingKeys: String, CodingKey {
-        case drift, differences
+        case drift, differences, violations
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.drift = try container.decode(Int.self, forKey: .drift)
         self.differences = try container.decodeIfPresent([Difference].self, forKey: .differences) ?? []
+        self.violations = try container.decodeIfPresent([String].self, forKey: .violations) ?? []
     }
 }

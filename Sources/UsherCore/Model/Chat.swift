@@ -1,7 +1,7 @@
 /// A chat as the scripts report it, with the first response its visitor sees.
 public struct ChatRecord: Sendable, Equatable, Decodable {
     public enum State: String, Sendable, Codable {
-        case assigned, waiting, ended, orphaned
+        case assigned, waiting, ended, orphaned, abandoned
     }
 
     public enum Source: String, Sendable, Codable, CaseIterable {
@@ -27,6 +27,15 @@ public struct ChatRecord: Sendable, Equatable, Decodable {
     public internal(set) var firstResponse: FirstResponse?
     /// Whether the first response's kind differs from the one this visitor was shown before.
     public let firstResponseChanged: Bool
+    /// The visitor already had this chat open when it asked for one (a retry, or a second tab).
+    public var existing: Bool { self.wasOpen ?? false }
+    private let wasOpen: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case id, queue, state, source, visitor, agent, name, locale, createdAt, firstResponseAt, position, estimate
+        case firstResponse, firstResponseChanged
+        case wasOpen = "existing"
+    }
 
     /// While waiting: the visitor's expected wait until an agent first answers (`WaitEstimator`); nil when nobody
     /// serves the queue.

@@ -16,6 +16,8 @@ public enum WithholdReason: String, Sendable, Codable, CaseIterable {
     case noCapacity = "no_capacity"
     case waiting
     case cooldown
+    /// The visitor already has an open chat at the site.
+    case chatting
     /// Outside the queue's business hours.
     case closed
     /// Redis could not be reached: Usher fails closed.

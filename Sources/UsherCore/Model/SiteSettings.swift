@@ -6,14 +6,24 @@ public struct SiteSettings: Sendable, Equatable, Codable {
     public var orphanGraceSeconds: Int
     /// Waiting chats per queue; one more is refused with 429.
     public var maxWaiting: Int
+    /// A waiting chat that no agent took within this long ends as `abandoned`.
+    public var maxWaitSeconds: Int
     /// `retryAfterSeconds` of a withhold for lack of capacity or a waiting line.
     public var pollRetrySeconds: Int
     /// Until a queue's handle times are measured, the handle time its wait estimate assumes.
     public var averageHandleSeconds: Int
     /// Outside business hours, the longest `retryAfterSeconds` of a withhold, however far the next opening is.
     public var closedRetryMaxSeconds: Int
+    /// Website requests to the whole site, sustained per second and in one burst; 0 per second turns the limit off.
+    public var siteRequestsPerSecond: Int
+    public var siteBurstRequests: Int
+    /// Website requests from one client address, sustained per minute and in one burst; 0 per minute turns it off.
+    public var addressRequestsPerMinute: Int
+    public var addressBurstRequests: Int
     /// Slots per queue kept back from proactive invitations for reactive and escalation demand.
     public var reserve: [String: Int]
+    /// Queues websites may name besides `default` and those some agent serves.
+    public var queues: [String]
     public var allowedOrigins: [String]
 
     public static let defaults = SiteSettings(
@@ -22,58 +32,54 @@ public struct SiteSettings: Sendable, Equatable, Codable {
         heartbeatSeconds: 30,
         orphanGraceSeconds: 120,
         maxWaiting: 50,
+        maxWaitSeconds: 900,
         pollRetrySeconds: 10,
         averageHandleSeconds: 300,
         closedRetryMaxSeconds: 900,
+        siteRequestsPerSecond: 1_000,
+        siteBurstRequests: 2_000,
+        addressRequestsPerMinute: 300,
+        addressBurstRequests: 60,
         reserve: [:],
+        queues: [],
         allowedOrigins: []
     )
 
-    /// The numeric settings with their valid ranges, by name.
-    static let ranges: [(name: String, range: ClosedRange<Int>)] = [
-        ("holdSeconds", 1...3_600),
-        ("cooldownSeconds", 0...86_400),
-        ("heartbeatSeconds", 1...3_600),
-        ("orphanGraceSeconds", 0...86_400),
-        ("maxWaiting", 0...10_000),
-        ("pollRetrySeconds", 1...3_600),
-        ("averageHandleSeconds", 1...86_400),
-        ("closedRetryMaxSeconds", 1...86_400),
+    /// The numeric settings: their names in the API and in Redis, and their valid ranges.
+    static let fields: [(name: String, keyPath: any WritableKeyPath<SiteSettings, Int> & Sendable, range: ClosedRange<Int>)] = [
+        ("holdSeconds", \.holdSeconds, 1...3_600),
+        ("cooldownSeconds", \.cooldownSeconds, 0...86_400),
+        ("heartbeatSeconds", \.heartbeatSeconds, 1...3_600),
+        ("orphanGraceSeconds", \.orphanGraceSeconds, 0...86_400),
+        ("maxWaiting", \.maxWaiting, 0...10_000),
+        ("maxWaitSeconds", \.maxWaitSeconds, 1...86_400),
+        ("pollRetrySeconds", \.pollRetrySeconds, 1...3_600),
+        ("averageHandleSeconds", \.averageHandleSeconds, 1...86_400),
+        ("closedRetryMaxSeconds", \.closedRetryMaxSeconds, 1...86_400),
+        ("siteRequestsPerSecond", \.siteRequestsPerSecond, 0...1_000_000),
+        ("siteBurstRequests", \.siteBurstRequests, 1...10_000_000),
+        ("addressRequestsPerMinute", \.addressRequestsPerMinute, 0...1_000_000),
+        ("addressBurstRequests", \.addressBurstRequests, 1...1_000_000),
     ]
 
     /// A numeric setting by its name in the API and in Redis.
     public subscript(setting name: String) -> Int? {
-        get {
-            switch name {
-            case "holdSeconds": self.holdSeconds
-            case "cooldownSeconds": self.cooldownSeconds
-            case "heartbeatSeconds": self.heartbeatSeconds
-            case "orphanGraceSeconds": self.orphanGraceSeconds
-            case "maxWaiting": self.maxWaiting
-            case "pollRetrySeconds": self.pollRetrySeconds
-            case "averageHandleSeconds": self.averageHandleSeconds
-            case "closedRetryMaxSeconds": self.closedRetryMaxSeconds
-            default: nil
-            }
-        }
+        get { Self.fields.first { $0.name == name }.map { self[keyPath: $0.keyPath] } }
         set {
-            guard let newValue else { return }
-            switch name {
-            case "holdSeconds": self.holdSeconds = newValue
-            case "cooldownSeconds": self.cooldownSeconds = newValue
-            case "heartbeatSeconds": self.heartbeatSeconds = newValue
-            case "orphanGraceSeconds": self.orphanGraceSeconds = newValue
-            case "maxWaiting": self.maxWaiting = newValue
-            case "pollRetrySeconds": self.pollRetrySeconds = newValue
-            case "averageHandleSeconds": self.averageHandleSeconds = newValue
-            case "closedRetryMaxSeconds": self.closedRetryMaxSeconds = newValue
-            default: break
-            }
+            guard let newValue, let field = Self.fields.first(where: { $0.name == name }) else { return }
+            self[keyPath: field.keyPath] = newValue
         }
+    }
+
+    /// The defaults as a Lua table constructor, so that a script falls back to them for a setting its site does not
+    /// store (a site created before the setting existed).
+    static var luaDefaults: String {
+        "{ " + Self.fields.map { "\($0.name) = \(Self.defaults[keyPath: $0.keyPath])" }.joined(separator: ", ") + " }"
     }
 
     public static let maxReservePerQueue = 1_000
     public static let maxAllowedOrigins = 50
+    public static let maxOriginLength = 200
 }
 
 /// A partial update of a site's settings, as `PUT /v1/sites/{site}` takes it: absent fields stay as they are
@@ -81,18 +87,21 @@ public struct SiteSettings: Sendable, Equatable, Codable {
 public struct SiteSettingsUpdate: Sendable, Equatable {
     public var values: [String: Int]
     public var reserve: [String: Int]?
+    public var queues: [String]?
     public var allowedOrigins: [String]?
 
-    public init(values: [String: Int] = [:], reserve: [String: Int]? = nil, allowedOrigins: [String]? = nil) {
+    public init(values: [String: Int] = [:], reserve: [String: Int]? = nil, queues: [String]? = nil, allowedOrigins: [String]? = nil) {
         self.values = values
         self.reserve = reserve
+        self.queues = queues
         self.allowedOrigins = allowedOrigins
     }
 
-    /// Checks every field against its range and charset; the first problem names its field.
-    public func validated() throws(CoreError) -> SiteSettingsUpdate {
+    /// Checks every field against its range and charset; the first problem names its field. `maxQueues` bounds the
+    /// queues a site may name (and reserve).
+    public func validated(maxQueues: Int) throws(CoreError) -> SiteSettingsUpdate {
         for (name, value) in self.values {
-            guard let entry = SiteSettings.ranges.first(where: { $0.name == name }) else {
+            guard let entry = SiteSettings.fields.first(where: { $0.name == name }) else {
                 throw .invalid(field: name, message: "unknown setting \(name)")
             }
             guard entry.range.contains(value) else {
@@ -102,20 +111,56 @@ public struct SiteSettingsUpdate: Sendable, Equatable {
                 )
             }
         }
+        if let reserve = self.reserve, reserve.count > maxQueues {
+            throw .invalid(field: "reserve", message: "at most \(maxQueues) queues have a reserve")
+        }
         for (queue, slots) in self.reserve ?? [:] {
             _ = try Identifier.validate(queue, field: "reserve")
             guard (0...SiteSettings.maxReservePerQueue).contains(slots) else {
                 throw .invalid(field: "reserve", message: "reserve.\(queue) must be within 0...\(SiteSettings.maxReservePerQueue)")
             }
         }
+        if let queues = self.queues {
+            guard queues.count <= maxQueues else { throw .invalid(field: "queues", message: "at most \(maxQueues) queues") }
+            for queue in queues {
+                _ = try Identifier.validate(queue, field: "queues")
+            }
+        }
         if let origins = self.allowedOrigins {
             guard origins.count <= SiteSettings.maxAllowedOrigins else {
                 throw .invalid(field: "allowedOrigins", message: "at most \(SiteSettings.maxAllowedOrigins) origins")
             }
-            for origin in origins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) || origin.count > 200 {
-                throw .invalid(field: "allowedOrigins", message: "\(origin) is not an http(s) origin")
+            for origin in origins where !Self.isOrigin(origin) {
+                throw .invalid(field: "allowedOrigins", message: "\(origin.prefix(SiteSettings.maxOriginLength)) is not an http(s) origin")
             }
         }
         return self
+    }
+}
+
+extension SiteSettingsUpdate {
+    /// `scheme://host[:port]` as browsers send it in `Origin`: no path, no credentials, no white space (origins are
+    /// stored separated by spaces).
+    static func isOrigin(_ text: String) -> Bool {
+        guard text.utf8.count <= SiteSettings.maxOriginLength else { return false }
+        let rest: Substring
+        if text.hasPrefix("https://") {
+            rest = text.dropFirst("https://".count)
+        } else if text.hasPrefix("http://") {
+            rest = text.dropFirst("http://".count)
+        } else {
+            return false
+        }
+        guard !rest.isEmpty else { return false }
+        return rest.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            case UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"):
+                true
+            default:
+                false
+            }
+        }
     }
 }

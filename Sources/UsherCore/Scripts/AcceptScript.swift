@@ -1,32 +1,36 @@
-/// Accepting an invitation turns its hold into a chat on the same agent; if that agent stopped offering slots
-/// meanwhile, onto another free agent, or to the front of the waiting line.
+/// Accepting an invitation turns its hold into a chat on the same agent; if that agent can no longer take it (it
+/// stopped offering, dropped the queue or lowered its limit), onto another free agent, or into the waiting line.
 ///
-/// Guarantees: only the invited visitor may accept; an expired hold is `gone` (and starts the cooldown); accepting
-/// twice returns the same chat. Keys: the invitation, the chat, the agents involved, holds, the queue's free set and
-/// waiting line, totals, counters.
-/// ARGV[7..]: invitation id, visitor, a fresh chat id, visitor name ("" if none), locale ("" if none).
-/// Result: the chat view, or the refusal `not_found`, `gone`.
+/// Guarantees: only the invited visitor may accept; an expired invitation is `gone`, a released one too once its
+/// original deadline passed; accepting twice returns the same chat; a visitor with an open chat gets that one back
+/// and the hold's slot is freed; no accept puts an agent over `maxChats`; a chat that must wait joins the line
+/// behind everyone already in it. Keys: the invitation, the chat, the visitor's pointers, the agents involved,
+/// holds, the queue's free set and waiting line, totals, counters, the rate limits.
+/// ARGV[12..]: invitation id, visitor, a fresh chat id, visitor name ("" if none), locale ("" for the poll's).
+/// Result: the chat view, or the refusal `not_found`, `gone`, `rate_limited <ms>`.
 enum AcceptScript {
     static let source =
         Prelude.source + #"""
+            local id, v, chat, name, locale = ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16]
+            do
+                local limited = throttle()
+                if limited then return limited end
+            end
             sweep()
-            local id, v, chat, name, locale = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
             local inv = hash(ikey(id))
             if inv == nil or inv.visitor ~= v then return fail('not_found') end
             if inv.state == 'accepted' then return cjson.encode(chat_view(inv.chat, true)) end
-            if inv.state == 'held' and tonumber(inv.expiresAt) <= NOW then
-                release_hold(id, 'expired')
+            if inv.state ~= 'held' and inv.state ~= 'released' then return fail('gone') end
+            if tonumber(inv.expiresAt) <= NOW then
+                -- Only a released invitation gets here (the sweep above expired every due hold): it lapses with
+                -- its original deadline, and like any expiry starts the cooldown.
+                redis.call('HSET', ikey(id), 'state', 'expired')
+                cool(v, tonumber(inv.expiresAt))
                 count('expired', inv.queue)
                 return fail('gone')
             end
-            if inv.state ~= 'held' and inv.state ~= 'released' then return fail('gone') end
 
             local q = inv.queue
-            redis.call('HSET', ckey(chat), 'visitor', v, 'queue', q, 'source', 'invitation', 'state', 'new', 'createdAt', NOW,
-                'priority', 0)
-            if name ~= '' then redis.call('HSET', ckey(chat), 'name', name) end
-            if locale ~= '' then redis.call('HSET', ckey(chat), 'locale', locale) end
-
             local r = nil
             if inv.state == 'held' then
                 -- The hold becomes the chat: its slot moves from held to chats without ever being free.
@@ -35,22 +39,32 @@ enum AcceptScript {
                 redis.call('DEL', P .. 'visitor:' .. v .. ':inv')
                 total('held', -1)
                 r = agent(inv.agent)
-                bump(r, 'held', -1)
-                if not offers(r) then
+                if r then bump(r, 'held', -1) end
+            end
+            local existing = open_chat(v)
+            if existing or (r and not (offers(r) and serves(r, q) and free_of(r) > 0)) then
+                if r then
                     refresh(r)
-                    r = nil
+                    serve(r)
                 end
+                r = nil
+            end
+            count('accepted', q)
+            if existing then
+                redis.call('HSET', ikey(id), 'state', 'accepted', 'chat', existing, 'resolvedAt', NOW)
+                redis.call('PEXPIRE', ikey(id), RETENTION_MS)
+                return cjson.encode(chat_view(existing, true))
             end
             redis.call('HSET', ikey(id), 'state', 'accepted', 'chat', chat, 'resolvedAt', NOW)
             redis.call('PEXPIRE', ikey(id), RETENTION_MS)
-            count('accepted', q)
             count('started:invitation', q)
-            if r == nil then r = best_agent(q) end
+            if locale == '' then locale = inv.locale or '' end
+            new_chat(chat, v, q, 'invitation', 0, name, locale)
+            if r == nil and redis.call('ZCARD', qwait(q)) == 0 then r = best_agent(q) end
             if r then
                 assign(chat, r)
                 return cjson.encode(chat_view(chat, true))
             end
-            -- Its slot was lost through no fault of the visitor's: first in line.
-            return cjson.encode(enqueue(chat, q, waiting_score(0, 9)))
+            return cjson.encode(enqueue(chat, q, waiting_score(2, 0)))
             """#
 }

@@ -1,23 +1,22 @@
 /// Ending a chat frees its slot and serves the waiting line in the same call; ending a waiting chat takes it out of
-/// line. Idempotent: ending an ended chat changes nothing.
+/// line (as `abandoned`). Idempotent: ending an ended chat changes nothing.
 ///
 /// Guarantees: an agent ends only its own chats. Keys: the chat, its agent's hash and chat set, the agent's queues'
 /// free sets and waiting lines, totals, counters.
 /// Learns the queue's handle time from every chat that ends normally (orphaned chats say nothing about it).
-/// ARGV[7..]: chat id, the decay weight of a new handle-time sample. An agent may touch only its own chats; to it,
+/// ARGV[12..]: chat id, the decay weight of a new handle-time sample. An agent may touch only its own chats; to it,
 /// others do not exist.
 /// Result: `{state}`, or the refusal `not_found`.
 enum ChatEndScript {
     static let source =
         Prelude.source + #"""
             sweep()
-            local chat, weight = ARGV[7], tonumber(ARGV[8])
+            local chat, weight = ARGV[12], tonumber(ARGV[13])
             local c = hash(ckey(chat))
             if c == nil then return fail('not_found') end
             if CALLER_ROLE == 'agent' and c.agent ~= CALLER_AGENT then return fail('not_found') end
             if c.state == 'assigned' then
-                redis.call('HSET', ckey(chat), 'state', 'ended', 'endedAt', NOW)
-                redis.call('PEXPIRE', ckey(chat), RETENTION_MS)
+                close_chat(chat, 'ended')
                 redis.call('SREM', akey(c.agent) .. ':chats', chat)
                 total('chats', -1)
                 count('ended', c.queue)
@@ -27,11 +26,7 @@ enum ChatEndScript {
                 refresh(r)
                 serve(r)
             elseif c.state == 'waiting' then
-                redis.call('ZREM', qwait(c.queue), chat)
-                total('waiting', -1)
-                redis.call('HSET', ckey(chat), 'state', 'ended', 'endedAt', NOW)
-                redis.call('PEXPIRE', ckey(chat), RETENTION_MS)
-                count('abandoned', c.queue)
+                abandon(chat, c.queue)
             end
             return cjson.encode({ state = redis.call('HGET', ckey(chat), 'state') })
             """#

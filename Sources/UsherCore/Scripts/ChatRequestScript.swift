@@ -1,18 +1,35 @@
 /// A reactive or escalation chat request: assigned at once when a slot is free (the queue's reserve is for exactly
 /// this), otherwise queued — escalations before reactive requests, then higher priority, then first come.
 ///
-/// Guarantees: nobody jumps a non-empty line; the line never holds more than `maxWaiting`. Keys: the chat, the
-/// queue's free set and waiting line, the chosen agent, totals, counters.
-/// ARGV[7..]: a fresh chat id, visitor, queue, source (`reactive` | `escalation`), priority (0-9), name, locale.
+/// Guarantees: nobody jumps a non-empty line; the line never holds more than `maxWaiting`; a visitor has at most one
+/// open chat per site, so asking again (a retry after a lost reply) returns that chat (`existing`) instead of a
+/// second one; websites may ask only for reactive chats without priority, in known queues, within their rate limits.
+/// Keys: the chat, the visitor's chat pointer, the queue's free set and waiting line, the chosen agent, totals,
+/// counters, the rate limits.
+/// ARGV[12..]: a fresh chat id, visitor, queue, source (`reactive` | `escalation`), priority (0-9), name, locale.
 /// Outside the queue's business hours the request is refused with the next opening.
-/// Result: the chat view, `{refused: "line_full" | "closed", …}` (see `refused` in the prelude), or the refusal
-/// `hours_stale`.
+/// Result: the chat view (with `existing` when it was already open), `{refused: "line_full" | "closed", …}` (see
+/// `refused` in the prelude), or the refusal `hours_stale`, `unknown_queue`, `website_source`, `website_priority`,
+/// `rate_limited <ms>`.
 enum ChatRequestScript {
     static let source =
         Prelude.source + #"""
+            local chat, v, q, source, priority, name, locale = ARGV[12], ARGV[13], ARGV[14], ARGV[15], tonumber(ARGV[16]),
+                ARGV[17], ARGV[18]
+            if CALLER_ROLE == 'website' and source ~= 'reactive' then return fail('website_source') end
+            if CALLER_ROLE == 'website' and priority ~= 0 then return fail('website_priority') end
+            if not known_queue(q) then return fail('unknown_queue') end
+            do
+                local limited = throttle()
+                if limited then return limited end
+            end
             sweep()
-            local chat, v, q, source, priority, name, locale = ARGV[7], ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11]),
-                ARGV[12], ARGV[13]
+            local existing = open_chat(v)
+            if existing then
+                local view = chat_view(existing, true)
+                view.existing = true
+                return cjson.encode(view)
+            end
             local open, opensAt = open_hours(q)
             if open == nil then return fail('hours_stale') end
             if not open then
@@ -26,11 +43,7 @@ enum ChatRequestScript {
                 count('refused', q)
                 return refused('line_full')
             end
-            redis.call('HSET', ckey(chat), 'visitor', v, 'queue', q, 'source', source, 'priority', priority, 'state', 'new',
-                'createdAt', NOW)
-            if name ~= '' then redis.call('HSET', ckey(chat), 'name', name) end
-            if locale ~= '' then redis.call('HSET', ckey(chat), 'locale', locale) end
-            redis.call('SADD', P .. 'queues', q)
+            new_chat(chat, v, q, source, priority, name, locale)
             count('started:' .. source, q)
             if r then
                 assign(chat, r)

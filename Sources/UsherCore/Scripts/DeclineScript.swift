@@ -1,30 +1,30 @@
 /// Declining an invitation frees its hold at once, starts the visitor's cooldown and serves the waiting line.
 ///
-/// Keys: the invitation, its agent, holds, the visitor's pointer and cooldown, totals, counters.
-/// ARGV[7..]: invitation id, visitor.
-/// Result: `{state}` of the invitation, or the refusal `not_found`, `gone` (expired), `conflict` (accepted).
+/// Keys: the invitation, its agent, holds, the visitor's pointer and cooldown, totals, counters, the rate limits.
+/// ARGV[12..]: invitation id, visitor.
+/// Result: `{state}` of the invitation, or the refusal `not_found`, `gone` (expired), `conflict` (accepted),
+/// `rate_limited <ms>`.
 enum DeclineScript {
     static let source =
         Prelude.source + #"""
+            local id, v = ARGV[12], ARGV[13]
+            do
+                local limited = throttle()
+                if limited then return limited end
+            end
             sweep()
-            local id, v = ARGV[7], ARGV[8]
             local inv = hash(ikey(id))
             if inv == nil or inv.visitor ~= v then return fail('not_found') end
-            if inv.state == 'held' and tonumber(inv.expiresAt) > NOW then
+            if inv.state == 'held' then
                 release_hold(id, 'declined')
                 count('declined', inv.queue)
                 return cjson.encode({ state = 'declined' })
             end
-            if inv.state == 'held' then
-                release_hold(id, 'expired')
-                count('expired', inv.queue)
-                return fail('gone')
-            end
             if inv.state == 'declined' then return cjson.encode({ state = 'declined' }) end
-            if inv.state == 'released' then
+            if inv.state == 'released' and tonumber(inv.expiresAt) > NOW then
                 -- Its agent left before the visitor answered; the slot is already back, the cooldown starts now.
                 redis.call('HSET', ikey(id), 'state', 'declined')
-                cool(v)
+                cool(v, NOW)
                 count('declined', inv.queue)
                 return cjson.encode({ state = 'declined' })
             end

@@ -2,28 +2,21 @@
 /// the compiled opening (`o:<ms>`) and closing (`c:<ms>`) instants as a sorted set scored by time, valid until the
 /// horizon. Recompiling passes the document it compiled, and nothing is written if the hours changed meanwhile.
 /// Keys: settings (`timeZone`, `hoursUntil`), the document, the scopes' sorted sets and their index.
-/// ARGV[7..]: the document JSON, the time zone, the horizon (ms), the document expected ("" to replace any), then per
-/// scope "--scope--", the queue ("" for the site), and instant/flag pairs (flag "o" or "c").
+/// ARGV[12..]: the document JSON, the time zone, the horizon (ms), the document expected ("" to replace any), and the
+/// scopes as JSON `[{queue ("" for the site), transitions: [[ms, "o" | "c"]]}]`.
 /// Result: `{}`.
 enum HoursPutScript {
     static let source =
         Prelude.source + #"""
-            local doc, zone, horizon, expected = ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+            local doc, zone, horizon, expected, scopes = ARGV[12], ARGV[13], ARGV[14], ARGV[15], cjson.decode(ARGV[16])
             if expected ~= '' and redis.call('GET', P .. 'hours') ~= expected then return cjson.encode({}) end
             for _, key in ipairs(redis.call('SMEMBERS', P .. 'hours:scopes')) do redis.call('DEL', key) end
             redis.call('DEL', P .. 'hours:scopes')
-            local key = nil
-            local i = 11
-            while i <= #ARGV do
-                if ARGV[i] == '--scope--' then
-                    key = P .. 'hours:site'
-                    if ARGV[i + 1] ~= '' then key = P .. 'hours:q:' .. ARGV[i + 1] end
-                    redis.call('SADD', P .. 'hours:scopes', key)
-                    i = i + 2
-                else
-                    redis.call('ZADD', key, ARGV[i], ARGV[i + 1] .. ':' .. ARGV[i])
-                    i = i + 2
-                end
+            for _, scope in ipairs(scopes) do
+                local key = P .. 'hours:site'
+                if scope.queue ~= '' then key = P .. 'hours:q:' .. scope.queue end
+                redis.call('SADD', P .. 'hours:scopes', key)
+                for _, t in ipairs(scope.transitions) do redis.call('ZADD', key, t[1], t[2] .. ':' .. t[1]) end
             end
             redis.call('SET', P .. 'hours', doc)
             redis.call('HSET', KEYS[1], 'timeZone', zone, 'hoursUntil', horizon)

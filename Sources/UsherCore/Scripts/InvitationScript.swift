@@ -1,18 +1,24 @@
-/// An invitation poll: withhold outside the queue's business hours; invite only if a slot outside the queue's reserve is free on an available agent and nobody
-/// waits in the queue; otherwise withhold with a reason.
+/// An invitation poll: withhold outside the queue's business hours; invite only if a slot outside every reserve of
+/// its agent's queues is free on an available agent and nobody waits in the queue; otherwise withhold with a reason.
 ///
-/// Guarantees: a visitor holding an invitation gets the same one back (never a second slot); a cooling-down visitor
-/// is withheld; a hold is a reserved slot on one agent until accept, decline or `holdSeconds` pass. Keys: the
-/// visitor's invitation pointer and cooldown, the queue's free set and waiting line, the reserve, the chosen
-/// agent's hash and hold set, holds, totals, counters.
-/// ARGV[7..]: visitor, queue, a fresh invitation id.
-/// Result: `{decision: "invite", invitation: {id, queue, expiresAt}}`, the refusal `hours_stale`, or
-/// `{decision: "withhold", reason, retryAfterMs}`.
+/// Guarantees: a visitor holding an invitation gets the same one back (never a second slot); a visitor with an open
+/// chat, or cooling down, is withheld; a hold is a reserved slot on one agent until accept, decline or `holdSeconds`
+/// pass. Websites are rate limited and name only known queues. Keys: the visitor's invitation and chat pointers and
+/// cooldown, the queue's free set and waiting line, the reserve, the chosen agent's hash and hold set, holds, totals,
+/// counters, the rate limits.
+/// ARGV[12..]: visitor, queue, a fresh invitation id, locale ("" if none).
+/// Result: `{decision: "invite", invitation: {id, queue, expiresAt}}`, `{decision: "withhold", reason, retryAfterMs}`,
+/// or the refusal `hours_stale`, `unknown_queue`, `rate_limited <ms>`.
 enum InvitationScript {
     static let source =
         Prelude.source + #"""
+            local v, q, id, locale = ARGV[12], ARGV[13], ARGV[14], ARGV[15]
+            if not known_queue(q) then return fail('unknown_queue') end
+            do
+                local limited = throttle()
+                if limited then return limited end
+            end
             sweep()
-            local v, q, id = ARGV[7], ARGV[8], ARGV[9]
             local function withhold(reason, retryMs)
                 -- The total for the capacity view; per queue and in the history it is the sum of the reasons.
                 redis.call('HINCRBY', P .. 'counters', 'withheld', 1)
@@ -27,6 +33,8 @@ enum InvitationScript {
                         invitation = { id = current, queue = inv.queue, expiresAt = tonumber(inv.expiresAt) } })
                 end
             end
+            local pollMs = setting('pollRetrySeconds') * 1000
+            if open_chat(v) then return withhold('chatting', pollMs) end
             local open, opensAt = open_hours(q)
             if open == nil then return fail('hours_stale') end
             if not open then
@@ -37,15 +45,17 @@ enum InvitationScript {
             end
             local cooling = redis.call('PTTL', P .. 'cool:' .. v)
             if cooling > 0 then return withhold('cooldown', cooling) end
-            local pollMs = setting('pollRetrySeconds') * 1000
             if redis.call('ZCARD', qwait(q)) > 0 then return withhold('waiting', pollMs) end
-            local r = best_agent(q)
+            local reserve = hash(P .. 'reserve') or {}
+            local kept = tonumber(reserve[q] or '0')
+            if kept > 0 and free_slots(q, kept + 1) <= kept then return withhold('no_capacity', pollMs) end
+            local known = {}
+            local r = best_agent(q, function(c) return leaves_reserves(c, q, reserve, known) end)
             if r == nil then return withhold('no_capacity', pollMs) end
-            local reserve = tonumber(redis.call('HGET', P .. 'reserve', q) or '0')
-            if reserve > 0 and free_slots(q, reserve + 1) <= reserve then return withhold('no_capacity', pollMs) end
             local expiresAt = NOW + setting('holdSeconds') * 1000
             redis.call('HSET', ikey(id), 'visitor', v, 'queue', q, 'agent', r.id, 'state', 'held', 'issuedAt', NOW,
                 'expiresAt', expiresAt)
+            if locale ~= '' then redis.call('HSET', ikey(id), 'locale', locale) end
             redis.call('ZADD', P .. 'holds', expiresAt, id)
             redis.call('SADD', akey(r.id) .. ':holds', id)
             redis.call('SET', P .. 'visitor:' .. v .. ':inv', id, 'PX', expiresAt - NOW)

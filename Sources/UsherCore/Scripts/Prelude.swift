@@ -7,8 +7,11 @@
 /// - `ARGV[1]` the bearer token ("" when the caller is the root admin, checked outside), `ARGV[2]` the roles that
 ///   may call (comma-separated), `ARGV[3]` the agent the path names ("" if none), `ARGV[4]` how many expired
 ///   items one call sweeps at most, `ARGV[5]` how long resolved invitations and ended chats are kept (ms),
-///   `ARGV[6]` how long the per-minute history is kept (ms, 0 keeps none).
-///   The script's own arguments start at `ARGV[7]`.
+///   `ARGV[6]` how long the per-minute history is kept (ms, 0 keeps none), `ARGV[7]` the client's address (the
+///   per-address rate limit's key), `ARGV[8]` the most queues a site may have, `ARGV[9]` agents, `ARGV[10]`
+///   tokens, `ARGV[11]` superseded sessions remembered per agent.
+///   The script's own arguments start at `ARGV[12]`.
+/// - A script validates everything before its first write: a Lua error does not undo the writes before it.
 /// - The prelude ends with a newline, so a script's own text can follow it directly.
 /// - The result is a JSON string; a refusal is the error reply `USHER <code>` (`no_site`, `forbidden`, …).
 enum Prelude {
@@ -36,6 +39,13 @@ enum Prelude {
             local SWEEP_LIMIT = tonumber(ARGV[4])
             local RETENTION_MS = tonumber(ARGV[5])
             local HISTORY_MS = tonumber(ARGV[6])
+            local ADDRESS = ARGV[7]
+            local MAX_QUEUES = tonumber(ARGV[8])
+            local MAX_AGENTS = tonumber(ARGV[9])
+            local MAX_TOKENS = tonumber(ARGV[10])
+            local MAX_RETIRED = tonumber(ARGV[11])
+            -- What a site that does not store a setting (created before it existed) decides with.
+            local DEFAULTS = \#(SiteSettings.luaDefaults)
 
             -- A refusal is an error reply `USHER <code>`: never mistaken for a result, and counted by Redis's errorstats.
             local function fail(code) return redis.error_reply('USHER ' .. code) end
@@ -69,7 +79,58 @@ enum Prelude {
                 return nil
             end
 
-            local function setting(name) return tonumber(SETTINGS[name]) end
+            local function setting(name)
+                local value = tonumber(SETTINGS[name])
+                if value == nil then return DEFAULTS[name] end
+                return value
+            end
+
+            -- Websites name only queues that exist: `default`, those of the site's `queues` setting, and those some
+            -- agent serves (the set `queues`, grown only by presence and bounded by MAX_QUEUES).
+            local function configured_queues() return split(SETTINGS.queues) end
+            local function known_queue(q)
+                if q == 'default' or redis.call('SISMEMBER', P .. 'queues', q) == 1 then return true end
+                for _, c in ipairs(configured_queues()) do
+                    if c == q then return true end
+                end
+                return false
+            end
+            local function all_queues()
+                local seen, list = {}, {}
+                local function add(q)
+                    if not seen[q] then seen[q] = true; list[#list + 1] = q end
+                end
+                add('default')
+                for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do add(q) end
+                for _, q in ipairs(configured_queues()) do add(q) end
+                return list
+            end
+
+            -- Generic cell rate limit: `key` holds the theoretical arrival time; a request is let through while it
+            -- lies less than `burst` intervals ahead. Returns nil, or how long until the next request passes (ms).
+            local function over_rate(key, intervalMs, burst)
+                local tat = math.max(tonumber(redis.call('GET', key) or '0'), NOW) + intervalMs
+                local ahead = tat - NOW - burst * intervalMs
+                if ahead > 0 then return math.ceil(ahead) end
+                redis.call('SET', key, string.format('%.3f', tat), 'PX', math.ceil(tat - NOW))
+                return nil
+            end
+            -- The website's limits, per site and per client address, checked in the decision's own round trip.
+            -- Refused requests do not count against the limit, so a flood cannot starve the site for longer than
+            -- it lasts.
+            local function throttle()
+                if CALLER_ROLE ~= 'website' then return nil end
+                local retryMs = nil
+                local perSecond = setting('siteRequestsPerSecond')
+                if perSecond > 0 then retryMs = over_rate(P .. 'rate:site', 1000 / perSecond, setting('siteBurstRequests')) end
+                local perMinute = setting('addressRequestsPerMinute')
+                if retryMs == nil and perMinute > 0 then
+                    retryMs = over_rate(P .. 'rate:addr:' .. ADDRESS, 60000 / perMinute, setting('addressBurstRequests'))
+                end
+                if retryMs == nil then return nil end
+                redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
+                return fail('rate_limited ' .. retryMs)
+            end
 
             local function akey(a) return P .. 'agent:' .. a end
             local function qfree(q) return P .. 'q:' .. q .. ':free' end
@@ -111,6 +172,11 @@ enum Prelude {
             -- Keeps the agent's entry in each of its queues' free sets equal to its free slots, absent when it has
             -- none, and its serving slots in step.
             local function refresh(r)
+                -- Back under a lowered limit: from now on the limit holds as it is.
+                if r.overLimit and r.chats <= r.maxChats then
+                    redis.call('HDEL', akey(r.id), 'overLimit')
+                    r.overLimit = nil
+                end
                 local f = free_of(r)
                 for _, q in ipairs(r.queueList) do
                     if offers(r) and f > 0 then
@@ -132,7 +198,7 @@ enum Prelude {
             -- for HISTORY_MS after the minute ends. A queue no agent or chat has named is '~', so visitors cannot add
             -- fields; the site as a whole is '*'. Neither character is allowed in a queue name.
             local function history_queue(q)
-                if q and redis.call('SISMEMBER', P .. 'queues', q) == 1 then return q end
+                if q and known_queue(q) then return q end
                 return '~'
             end
             local function roll(q, field, n)
@@ -152,12 +218,59 @@ enum Prelude {
                 roll(q, field, 1)
             end
 
+            -- The visitor's one open chat (assigned or waiting), nil when there is none; a stale pointer is dropped.
+            local function vchat(v) return P .. 'visitor:' .. v .. ':chat' end
+            local function open_chat(v)
+                local id = redis.call('GET', vchat(v))
+                if not id then return nil end
+                local state = redis.call('HGET', ckey(id), 'state')
+                if state == 'assigned' or state == 'waiting' then return id end
+                redis.call('DEL', vchat(v))
+                return nil
+            end
+            -- A new chat record, the visitor's one open chat from now on.
+            local function new_chat(chat, v, q, source, priority, name, locale)
+                redis.call('HSET', ckey(chat), 'visitor', v, 'queue', q, 'source', source, 'priority', priority,
+                    'state', 'new', 'createdAt', NOW)
+                if name ~= '' then redis.call('HSET', ckey(chat), 'name', name) end
+                if locale ~= '' then redis.call('HSET', ckey(chat), 'locale', locale) end
+                redis.call('SET', vchat(v), chat)
+            end
+            -- A chat is over: kept for RETENTION_MS, and its visitor may open another.
+            local function close_chat(chat, state)
+                redis.call('HSET', ckey(chat), 'state', state, 'endedAt', NOW)
+                redis.call('PEXPIRE', ckey(chat), RETENTION_MS)
+                local v = redis.call('HGET', ckey(chat), 'visitor')
+                if v and redis.call('GET', vchat(v)) == chat then redis.call('DEL', vchat(v)) end
+            end
+
             local function assign(chat, r)
                 redis.call('HSET', ckey(chat), 'state', 'assigned', 'agent', r.id, 'assignedAt', NOW)
+                redis.call('ZREM', P .. 'waitdue', chat)
                 redis.call('SADD', akey(r.id) .. ':chats', chat)
                 bump(r, 'chats', 1)
                 total('chats', 1)
                 refresh(r)
+            end
+
+            -- A waiting chat leaves the line for good: its visitor cancelled, or nobody took it within maxWaitSeconds.
+            local function abandon(chat, q)
+                if redis.call('ZREM', qwait(q), chat) == 1 then total('waiting', -1) end
+                redis.call('ZREM', P .. 'waitdue', chat)
+                close_chat(chat, 'abandoned')
+                count('abandoned', q)
+            end
+
+            -- The head of the queue's line that is still worth serving; heads past their wait are abandoned on the way.
+            local function line_head(q)
+                for _ = 1, SWEEP_LIMIT + 1 do
+                    local head = redis.call('ZRANGE', qwait(q), 0, 0, 'WITHSCORES')
+                    if #head == 0 then return nil end
+                    local due = tonumber(redis.call('ZSCORE', P .. 'waitdue', head[1]) or '0')
+                    if due == 0 or due > NOW then return head[1], tonumber(head[2]) end
+                    abandon(head[1], q)
+                end
+                return nil
             end
 
             -- Hands free slots of this agent to the longest-standing head among its queues' waiting lines.
@@ -165,9 +278,9 @@ enum Prelude {
                 while offers(r) and free_of(r) > 0 do
                     local best, bestScore, bestQueue = nil, nil, nil
                     for _, q in ipairs(r.queueList) do
-                        local head = redis.call('ZRANGE', qwait(q), 0, 0, 'WITHSCORES')
-                        if #head > 0 and (bestScore == nil or tonumber(head[2]) < bestScore) then
-                            best, bestScore, bestQueue = head[1], tonumber(head[2]), q
+                        local head, score = line_head(q)
+                        if head and (bestScore == nil or score < bestScore) then
+                            best, bestScore, bestQueue = head, score, q
                         end
                     end
                     if best == nil then return end
@@ -180,24 +293,27 @@ enum Prelude {
                 end
             end
 
-            -- Starts the visitor's cooldown; a site may switch cooldowns off with 0.
-            local function cool(visitor)
-                local ms = setting('cooldownSeconds') * 1000
-                if ms > 0 then redis.call('SET', P .. 'cool:' .. visitor, '1', 'PX', ms) end
+            -- Starts the visitor's cooldown at `from` (a site may switch cooldowns off with 0).
+            local function cool(visitor, from)
+                local left = from + setting('cooldownSeconds') * 1000 - NOW
+                if left > 0 then redis.call('SET', P .. 'cool:' .. visitor, '1', 'PX', left) end
             end
 
-            -- Ends a hold: 'expired' and 'declined' start the visitor's cooldown; 'released' (its agent left) does not.
-            -- Returns the hold's queue.
+            -- Ends a hold: 'expired' and 'declined' start the visitor's cooldown (an expired one from its deadline);
+            -- 'released' (its agent left, lowered its limit or dropped the queue) does not, and stays acceptable until
+            -- its deadline. Returns the hold's queue. A hold whose record is gone or already resolved only leaves the
+            -- index, so it can never block the sweep.
             local function release_hold(id, state)
+                redis.call('ZREM', P .. 'holds', id)
                 local inv = hash(ikey(id))
-                if inv == nil or inv.state ~= 'held' then return end
+                if inv == nil or inv.state ~= 'held' then return nil end
                 redis.call('HSET', ikey(id), 'state', state, 'resolvedAt', NOW)
                 redis.call('PEXPIRE', ikey(id), RETENTION_MS)
-                redis.call('ZREM', P .. 'holds', id)
                 redis.call('SREM', akey(inv.agent) .. ':holds', id)
                 local pointer = P .. 'visitor:' .. inv.visitor .. ':inv'
                 if redis.call('GET', pointer) == id then redis.call('DEL', pointer) end
-                if state ~= 'released' then cool(inv.visitor) end
+                if state == 'expired' then cool(inv.visitor, tonumber(inv.expiresAt)) end
+                if state == 'declined' then cool(inv.visitor, NOW) end
                 local r = agent(inv.agent)
                 if r then
                     bump(r, 'held', -1)
@@ -233,8 +349,7 @@ enum Prelude {
                 local r = agent(a)
                 if r == nil or r.deadline > NOW then return end
                 for _, chat in ipairs(redis.call('SMEMBERS', akey(a) .. ':chats')) do
-                    redis.call('HSET', ckey(chat), 'state', 'orphaned', 'endedAt', NOW)
-                    redis.call('PEXPIRE', ckey(chat), RETENTION_MS)
+                    close_chat(chat, 'orphaned')
                     redis.call('SREM', akey(a) .. ':chats', chat)
                     bump(r, 'chats', -1)
                     total('chats', -1)
@@ -242,33 +357,57 @@ enum Prelude {
                 end
             end
 
-            -- Lazy expiry, bounded per call. Decisions never rely on it for exactness: they check deadlines themselves.
+            -- Expiry. Every due hold goes at once, however many: a hold past its deadline must never count, and
+            -- there are never more holds than the site's slots. Lapsed heartbeats, due orphans and waits run out
+            -- SWEEP_LIMIT per call (decisions check those deadlines themselves; the background sweeper finishes
+            -- them). Returns true when some of those are left for a later call.
             local function sweep()
-                for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'holds', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)) do
-                    count('expired', release_hold(id, 'expired'))
+                while true do
+                    local due = redis.call('ZRANGEBYSCORE', P .. 'holds', '-inf', NOW, 'LIMIT', 0, 100)
+                    for _, id in ipairs(due) do
+                        local q = release_hold(id, 'expired')
+                        if q then count('expired', q) end
+                    end
+                    if #due < 100 then break end
                 end
-                for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'presence', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)) do
+                local more = false
+                local lapsed = redis.call('ZRANGEBYSCORE', P .. 'presence', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
+                for _, a in ipairs(lapsed) do
                     local r = agent(a)
                     if r then lapse(r) else redis.call('ZREM', P .. 'presence', a) end
                 end
-                for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'orphans', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)) do
-                    orphan_chats(a)
+                local orphans = redis.call('ZRANGEBYSCORE', P .. 'orphans', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
+                for _, a in ipairs(orphans) do orphan_chats(a) end
+                local waits = redis.call('ZRANGEBYSCORE', P .. 'waitdue', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
+                for _, chat in ipairs(waits) do
+                    local c = hash(ckey(chat))
+                    if c and c.state == 'waiting' then abandon(chat, c.queue) else redis.call('ZREM', P .. 'waitdue', chat) end
                 end
+                return #lapsed == SWEEP_LIMIT or #orphans == SWEEP_LIMIT or #waits == SWEEP_LIMIT
             end
 
-            -- The offering agent with the most free slots in the queue, fixing up stale entries on the way.
-            local function best_agent(q)
-                for _ = 1, SWEEP_LIMIT + 1 do
-                    local top = redis.call('ZREVRANGE', qfree(q), 0, 0)
-                    if #top == 0 then return nil end
-                    local r = agent(top[1])
-                    if r and offers(r) and free_of(r) > 0 then return r end
-                    if r and r.deadline <= NOW and r.status ~= 'offline' then
+            local function serves(r, q)
+                for _, x in ipairs(r.queueList) do
+                    if x == q then return true end
+                end
+                return false
+            end
+
+            -- The offering agent with the most free slots in the queue that `fits` (when given) accepts, fixing up
+            -- stale entries on the way.
+            local function best_agent(q, fits)
+                local candidates = redis.call('ZREVRANGE', qfree(q), 0, SWEEP_LIMIT)
+                for _, a in ipairs(candidates) do
+                    local r = agent(a)
+                    if r and offers(r) and free_of(r) > 0 and serves(r, q) then
+                        if fits == nil or fits(r) then return r end
+                    elseif r and r.deadline <= NOW and r.status ~= 'offline' then
                         lapse(r)
                     elseif r then
                         refresh(r)
+                        if not serves(r, q) then redis.call('ZREM', qfree(q), a) end
                     else
-                        redis.call('ZREM', qfree(q), top[1])
+                        redis.call('ZREM', qfree(q), a)
                     end
                 end
                 return nil
@@ -286,6 +425,20 @@ enum Prelude {
                     end
                 end
                 return sum
+            end
+
+            -- Whether an invitation for `q` may take one slot of this agent: afterwards every other queue it serves
+            -- still has its reserve free, so one queue's invitations never eat another's reserve (`q`'s own reserve
+            -- is the caller's check). `known` remembers each queue's free slots for the call.
+            local function leaves_reserves(r, q, reserve, known)
+                for _, x in ipairs(r.queueList) do
+                    local kept = tonumber(reserve[x] or '0')
+                    if x ~= q and kept > 0 then
+                        if known[x] == nil then known[x] = free_slots(x, kept + 1) end
+                        if known[x] <= kept then return false end
+                    end
+                end
+                return true
             end
 
             local function waiting_score(class, priority)
@@ -364,6 +517,7 @@ enum Prelude {
             -- wait it actually has once an agent first answers.
             local function enqueue(chat, q, score)
                 redis.call('ZADD', qwait(q), score, chat)
+                redis.call('ZADD', P .. 'waitdue', NOW + setting('maxWaitSeconds') * 1000, chat)
                 redis.call('HSET', ckey(chat), 'state', 'waiting')
                 total('waiting', 1)
                 local view = chat_view(chat, true)

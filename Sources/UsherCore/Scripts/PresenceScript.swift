@@ -1,31 +1,53 @@
 /// Presence and heartbeat of one agent.
 ///
-/// Guarantees: a request from a superseded session changes nothing (`superseded`); lowering `maxChats` drops no
-/// chat; an agent that stops being available releases its holds at once; one that becomes available (or gains
-/// slots) serves the waiting line in the same call. Keys: the agent's hash, chat and hold sets and retired
-/// sessions, the presence and orphan sets, its queues' free sets and waiting lines, totals.
-/// ARGV[7..]: agent, status, maxChats, queues (comma-separated), session.
-/// Result: `{status, maxChats, queues, activeChats, expiresAt}`.
+/// Guarantees: a request from a superseded session changes nothing (`superseded`), and a superseded session never
+/// takes over again (the agent remembers the last MAX_RETIRED of them); lowering `maxChats` drops no chat and
+/// releases at once the holds beyond the new limit; an agent that stops being available releases its holds at once,
+/// and one that drops a queue its holds for that queue; going offline with chats open closes them as orphaned after
+/// `orphanGraceSeconds` unless the agent returns first; one that becomes available (or gains slots) serves the
+/// waiting line in the same call. A site has at most MAX_AGENTS agents and MAX_QUEUES agent-served queues.
+/// Keys: the agent's hash, chat and hold sets and retired sessions, the presence and orphan sets, the agent and
+/// queue sets, its queues' free sets and waiting lines, holds, totals.
+/// ARGV[12..]: agent, status, maxChats, queues (comma-separated), session.
+/// Result: `{status, maxChats, queues, activeChats, expiresAt}`, or the refusal `superseded`, `too_many_agents`,
+/// `too_many_queues`.
 enum PresenceScript {
     static let source =
         Prelude.source + #"""
-            sweep()
-            local a, status, maxChats, queues, session = ARGV[7], ARGV[8], tonumber(ARGV[9]), ARGV[10], ARGV[11]
+            local a, status, maxChats, queues, session = ARGV[12], ARGV[13], tonumber(ARGV[14]), ARGV[15], ARGV[16]
             local r = agent(a)
-            local retired = akey(a) .. ':retired'
-            if r and r.session ~= session then
-                if redis.call('SISMEMBER', retired, session) == 1 then return fail('superseded') end
-                redis.call('SADD', retired, r.session)
-                redis.call('PEXPIRE', retired, RETENTION_MS)
+            local retired = akey(a) .. ':superseded'
+            if r and r.session ~= session and redis.call('ZSCORE', retired, session) then return fail('superseded') end
+            if r == nil and redis.call('SCARD', P .. 'agents') >= MAX_AGENTS then return fail('too_many_agents') end
+            local wanted = split(queues)
+            do
+                local added = 0
+                for _, q in ipairs(wanted) do
+                    if redis.call('SISMEMBER', P .. 'queues', q) == 0 then added = added + 1 end
+                end
+                if added > 0 and redis.call('SCARD', P .. 'queues') + added > MAX_QUEUES then return fail('too_many_queues') end
+            end
+
+            sweep()
+            r = agent(a)
+            if r and r.session and r.session ~= session then
+                redis.call('ZADD', retired, NOW, r.session)
+                redis.call('ZREMRANGEBYRANK', retired, 0, -(MAX_RETIRED + 1))
             end
             if r == nil then
                 redis.call('SADD', P .. 'agents', a)
-                r = { id = a, chats = 0, held = 0, queueList = {} }
+                r = { id = a, chats = 0, held = 0, queueList = {}, deadline = 0 }
                 redis.call('HSET', akey(a), 'chats', 0, 'held', 0)
+            end
+            -- Chats whose grace ran out before this call are orphaned, not handed back.
+            local orphanDue = redis.call('ZSCORE', P .. 'orphans', a)
+            if orphanDue and tonumber(orphanDue) <= NOW then
+                orphan_chats(a)
+                r.chats = tonumber(redis.call('HGET', akey(a), 'chats'))
             end
             -- Leave the free sets of queues the agent no longer serves.
             local keep = {}
-            for _, q in ipairs(split(queues)) do keep[q] = true end
+            for _, q in ipairs(wanted) do keep[q] = true end
             for _, q in ipairs(r.queueList) do
                 if not keep[q] then
                     redis.call('ZREM', qfree(q), a)
@@ -36,16 +58,45 @@ enum PresenceScript {
             if status == 'offline' then deadline = 0 end
             redis.call('HSET', akey(a), 'status', status, 'maxChats', maxChats, 'queues', queues, 'session', session,
                 'deadline', deadline)
-            r.status, r.maxChats, r.queues, r.session, r.deadline = status, maxChats, queues, session, deadline
-            r.queueList = split(queues)
-            for _, q in ipairs(r.queueList) do redis.call('SADD', P .. 'queues', q) end
+            for _, q in ipairs(wanted) do redis.call('SADD', P .. 'queues', q) end
             if status == 'offline' then
                 redis.call('ZREM', P .. 'presence', a)
             else
                 redis.call('ZADD', P .. 'presence', deadline, a)
             end
-            redis.call('ZREM', P .. 'orphans', a)
-            if status ~= 'available' then release_all_holds(r) end
+            -- Holds the agent can no longer keep: all of them unless available, those of dropped queues, and those
+            -- beyond a lowered limit (a hold never becomes a chat that would put the agent over it).
+            local holds = redis.call('SMEMBERS', akey(a) .. ':holds')
+            local kept = {}
+            for _, id in ipairs(holds) do
+                if status ~= 'available' or not keep[redis.call('HGET', ikey(id), 'queue') or ''] then
+                    release_hold(id, 'released')
+                else
+                    kept[#kept + 1] = { id = id, at = tonumber(redis.call('ZSCORE', P .. 'holds', id) or '0') }
+                end
+            end
+            -- The newest holds go first: the visitors invited longest ago keep theirs.
+            table.sort(kept, function(x, y) return x.at < y.at or (x.at == y.at and x.id < y.id) end)
+            local over = tonumber(redis.call('HGET', akey(a), 'chats')) + #kept - maxChats
+            for i = #kept, 1, -1 do
+                if over <= 0 then break end
+                release_hold(kept[i].id, 'released')
+                over = over - 1
+            end
+            -- Chats beyond a lowered limit stay: reconcile allows the agent that many until it is under again.
+            local chats = tonumber(redis.call('HGET', akey(a), 'chats'))
+            if chats > maxChats then
+                redis.call('HSET', akey(a), 'overLimit', chats)
+            else
+                redis.call('HDEL', akey(a), 'overLimit')
+            end
+            r = agent(a)
+            if status == 'offline' and r.chats > 0 then
+                -- NX: repeating offline does not push the grace period out.
+                redis.call('ZADD', P .. 'orphans', 'NX', NOW + setting('orphanGraceSeconds') * 1000, a)
+            else
+                redis.call('ZREM', P .. 'orphans', a)
+            end
             refresh(r)
             serve(r)
             local out = { status = status, maxChats = maxChats, activeChats = r.chats, expiresAt = deadline }

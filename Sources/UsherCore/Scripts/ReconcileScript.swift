@@ -1,15 +1,20 @@
 /// Rebuilds the capacity counters from the primary records and reports every difference; with repair on, also
-/// writes the rebuilt values. The primary records are the agents' chat and hold sets and the waiting lines; the
-/// counters are the agents' `chats`/`held` fields, the site totals, the queues' free sets and serving slots.
-/// Keys: every agent's hash and sets, the queues' free sets and waiting lines, totals.
-/// ARGV[7..]: "1" to repair, "0" to only report.
-/// Result: `{drift: n, differences: [{what, stored, actual}]}` (the list is absent when there is none).
+/// writes the rebuilt values. The primary records are the agents' chat and hold sets, the invitations, chats and
+/// the waiting lines; the counters are the agents' `chats`/`held` fields, the site totals, the queues' free sets and
+/// serving slots. Then checks invariants 1–3 of PRODUCT.md on the records themselves: no agent holds more than
+/// `maxChats` (chats beyond a lowered limit are allowed, holds beyond it are not), every hold and chat is its
+/// agent's and in a queue the agent serves (holds) or is assigned to it (chats), every waiting entry is a waiting
+/// chat, and nothing is more than the given tolerance past its deadline.
+/// Keys: every agent's hash and sets, invitations, chats, the queues' free sets and waiting lines, totals.
+/// ARGV[12..]: "1" to repair, "0" to only report; the tolerance past a deadline (ms).
+/// Result: `{drift: n, differences: [{what, stored, actual}], violations: [text]}` (lists absent when empty).
 enum ReconcileScript {
     static let source =
         Prelude.source + #"""
-            sweep()
-            local repair = ARGV[7] == '1'
+            local repair = ARGV[12] == '1'
+            local toleranceMs = tonumber(ARGV[13])
             local differences = {}
+            local violations = {}
             local function check(what, stored, actual, fix)
                 stored = tonumber(stored) or 0
                 if stored ~= actual then
@@ -17,17 +22,56 @@ enum ReconcileScript {
                     if repair then fix() end
                 end
             end
+            local function violation(text) violations[#violations + 1] = text end
+            local function late(deadline) return deadline ~= nil and deadline + toleranceMs < NOW end
+
             local sums = { chats = 0, held = 0, waiting = 0 }
             for _, a in ipairs(redis.call('SMEMBERS', P .. 'agents')) do
                 local r = agent(a)
                 if r then
-                    local chats = redis.call('SCARD', akey(a) .. ':chats')
-                    local held = redis.call('SCARD', akey(a) .. ':holds')
+                    local chatIds = redis.call('SMEMBERS', akey(a) .. ':chats')
+                    local holdIds = redis.call('SMEMBERS', akey(a) .. ':holds')
+                    local chats, held = #chatIds, #holdIds
                     sums.chats = sums.chats + chats
                     sums.held = sums.held + held
                     check('agent ' .. a .. ' chats', r.chats, chats, function() redis.call('HSET', akey(a), 'chats', chats) end)
                     check('agent ' .. a .. ' held', r.held, held, function() redis.call('HSET', akey(a), 'held', held) end)
                     r.chats, r.held = chats, held
+                    -- Over the limit only as far as a lowered limit left it, and then with no hold on top.
+                    local allowed = math.max(r.maxChats, tonumber(r.overLimit) or 0)
+                    if chats + held > allowed or (held > 0 and chats + held > r.maxChats) then
+                        violation('agent ' .. a .. ' has ' .. chats .. ' chats and ' .. held .. ' holds, over maxChats ' .. r.maxChats)
+                    end
+                    for _, id in ipairs(holdIds) do
+                        local inv = hash(ikey(id))
+                        if inv == nil or inv.state ~= 'held' or inv.agent ~= a then
+                            violation('agent ' .. a .. ' holds ' .. id .. ', which is not a hold of its')
+                        else
+                            if not serves(r, inv.queue) then
+                                violation('agent ' .. a .. ' holds ' .. id .. ' for queue ' .. inv.queue .. ', which it does not serve')
+                            end
+                            if r.status ~= 'available' then
+                                violation('agent ' .. a .. ' is ' .. (r.status or 'unknown') .. ' and still holds ' .. id)
+                            end
+                            if late(tonumber(inv.expiresAt)) then violation('hold ' .. id .. ' is past its deadline') end
+                        end
+                    end
+                    for _, id in ipairs(chatIds) do
+                        local c = hash(ckey(id))
+                        if c == nil or c.state ~= 'assigned' or c.agent ~= a then
+                            violation('agent ' .. a .. ' has chat ' .. id .. ', which is not assigned to it')
+                        end
+                    end
+                    if chats > 0 and r.deadline <= NOW then
+                        local due = tonumber(redis.call('ZSCORE', P .. 'orphans', a) or '')
+                        if due == nil and r.status ~= 'offline' and late(r.deadline + setting('orphanGraceSeconds') * 1000) then
+                            violation('agent ' .. a .. ' lapsed with chats that are never orphaned')
+                        elseif due == nil and r.status == 'offline' then
+                            violation('agent ' .. a .. ' went offline with chats that are never orphaned')
+                        elseif late(due) then
+                            violation('the chats of agent ' .. a .. ' are past their grace period')
+                        end
+                    end
                     for _, q in ipairs(r.queueList) do
                         local expected = 0
                         if offers(r) and free_of(r) > 0 then expected = free_of(r) end
@@ -38,8 +82,17 @@ enum ReconcileScript {
                     end
                 end
             end
-            for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
-                sums.waiting = sums.waiting + redis.call('ZCARD', qwait(q))
+            for _, q in ipairs(all_queues()) do
+                local line = redis.call('ZRANGE', qwait(q), 0, -1)
+                sums.waiting = sums.waiting + #line
+                for _, id in ipairs(line) do
+                    local c = hash(ckey(id))
+                    if c == nil or c.state ~= 'waiting' or c.queue ~= q then
+                        violation('queue ' .. q .. ' has ' .. id .. ' in line, which is not a chat waiting there')
+                    elseif late(tonumber(redis.call('ZSCORE', P .. 'waitdue', id) or '')) then
+                        violation('chat ' .. id .. ' waits past maxWaitSeconds')
+                    end
+                end
                 local slots = 0
                 local members = redis.call('ZRANGE', qserving(q), 0, -1, 'WITHSCORES')
                 for i = 2, #members, 2 do slots = slots + tonumber(members[i]) end
@@ -53,6 +106,7 @@ enum ReconcileScript {
             end
             local out = { drift = #differences }
             if #differences > 0 then out.differences = differences end
+            if #violations > 0 then out.violations = violations end
             return cjson.encode(out)
             """#
 }

@@ -2,7 +2,8 @@ internal import RedisClient
 
 /// Every Lua script of the core, registered with the Redis client so that each connection loads them all.
 enum Script: CaseIterable {
-    case presence, invitation, accept, decline, chatRequest, chatView, chatEnd, firstResponse, agentChats
+    case presence, invitation, accept, decline, chatRequest, chatView, chatCancel, chatEnd, firstResponse, agentChats
+    case sweep
     case capacity, reconcile, siteSettings, siteRead, tokenIssue, tokenRevoke
     case cannedPut, cannedDelete, cannedRead, hoursPut, hoursDelete, hoursRead, historyRead
 
@@ -20,6 +21,8 @@ enum Script: CaseIterable {
         case .decline: DeclineScript.source
         case .chatRequest: ChatRequestScript.source
         case .chatView: ChatViewScript.source
+        case .chatCancel: ChatCancelScript.source
+        case .sweep: SweepScript.source
         case .chatEnd: ChatEndScript.source
         case .firstResponse: FirstResponseScript.source
         case .agentChats: AgentChatsScript.source

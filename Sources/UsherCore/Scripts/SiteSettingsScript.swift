@@ -1,32 +1,29 @@
 /// Creates or updates a site's settings. Not preceded by the prelude: the site may not exist yet, and only the
-/// root admin (checked before the call) may do this. Keys: KEYS[1] the settings hash, KEYS[2] the reserve hash.
-/// ARGV: field/value pairs to set, "--defaults--", field/value pairs set only where absent, then optionally
-/// "--reserve--" and queue/slots pairs that replace the reserves.
+/// root admin (checked before the call) may do this. The update comes whole in one JSON argument, already validated,
+/// so nothing in it can be mistaken for structure and nothing is written before everything is read.
+/// Keys: KEYS[1] the settings hash, KEYS[2] the reserve hash.
+/// ARGV[1]: `{set: {field: value}, reserve?: {queue: slots}, queues?: "q1,q2", allowedOrigins?: "o1 o2"}`; a reserve
+/// given replaces the reserves (slots 0 removes one), as do queues and allowed origins.
 /// Result: `{created, settings: {field: value}, reserve: {queue: slots}}` (reserve absent when empty).
 enum SiteSettingsScript {
     static let source =
         Prelude.hashFunction + #"""
+            local update = cjson.decode(ARGV[1])
             local created = redis.call('EXISTS', KEYS[1]) == 0
-            local section = 'set'
-            local replacedReserve = false
-            local i = 1
-            while i <= #ARGV do
-                if ARGV[i] == '--defaults--' then
-                    section = 'defaults'
-                    i = i + 1
-                elseif ARGV[i] == '--reserve--' then
-                    section = 'reserve'
-                    redis.call('DEL', KEYS[2])
-                    i = i + 1
-                else
-                    if section == 'set' then
-                        redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-                    elseif section == 'defaults' then
-                        redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1])
-                    elseif tonumber(ARGV[i + 1]) > 0 then
-                        redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-                    end
-                    i = i + 2
+            if created then
+                -- A site exists while its settings hash does: this field keeps one that stores only defaults.
+                local t = redis.call('TIME')
+                redis.call('HSET', KEYS[1], 'createdAt', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+            end
+            for name, value in pairs(update.set) do redis.call('HSET', KEYS[1], name, value) end
+            if type(update.queues) == 'string' then redis.call('HSET', KEYS[1], 'queues', update.queues) end
+            if type(update.allowedOrigins) == 'string' then
+                redis.call('HSET', KEYS[1], 'allowedOrigins', update.allowedOrigins)
+            end
+            if type(update.reserve) == 'table' then
+                redis.call('DEL', KEYS[2])
+                for queue, slots in pairs(update.reserve) do
+                    if slots > 0 then redis.call('HSET', KEYS[2], queue, slots) end
                 end
             end
             local out = { settings = hash(KEYS[1]), created = 0 }

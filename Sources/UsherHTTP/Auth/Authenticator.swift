@@ -2,11 +2,13 @@ internal import Hummingbird
 internal import UsherCore
 
 /// Turns the `Authorization` header into a `Caller`. Only the root admin token is checked here (against
-/// configuration, in constant time); site tokens are checked by the decision script in the same round trip.
+/// configuration, in constant time); site tokens are checked by the decision script in the same round trip, with
+/// the client's address for the website rate limits.
 struct Authenticator: Sendable {
     let adminToken: String?
+    let clientAddress: ClientAddress
 
-    func caller(_ request: Request) throws(APIError) -> Caller {
+    func caller(_ request: Request, context: UsherRequestContext) throws(APIError) -> Caller {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw APIError(status: .unauthorized, code: "unauthorized", message: "send Authorization: Bearer <token>")
         }
@@ -15,16 +17,16 @@ struct Authenticator: Sendable {
             throw APIError(status: .unauthorized, code: "unauthorized", message: "the bearer token is empty or too long")
         }
         if let adminToken, Self.constantTimeEquals(token, adminToken) { return .admin }
-        return .bearer(token)
+        return .bearer(token, address: self.clientAddress.of(request, context: context))
     }
 
-    func requireAdmin(_ request: Request) throws(APIError) {
-        guard case .admin = try self.caller(request) else {
+    func requireAdmin(_ request: Request, context: UsherRequestContext) throws(APIError) {
+        guard case .admin = try self.caller(request, context: context) else {
             throw APIError(status: .forbidden, code: "forbidden", message: "this needs the admin token")
         }
     }
 
-    private static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8)
         let y = Array(b.utf8)
         guard x.count == y.count else { return false }

@@ -5,13 +5,13 @@ internal import UsherCore
 struct AgentsController {
     let services: APIServices
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<UsherRequestContext>) {
         group.put(":site/agents/:agent/presence", use: self.presence)
         group.get(":site/agents/:agent/chats", use: self.chats)
     }
 
-    @Sendable func presence(_ request: Request, context: BasicRequestContext) async throws -> PresenceResponse {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func presence(_ request: Request, context: UsherRequestContext) async throws -> PresenceResponse {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let agent = try context.parameters.require("agent")
         let body = try await self.services.body.decode(PresenceBody.self, from: request)
@@ -21,8 +21,8 @@ struct AgentsController {
         return PresenceResponse(state)
     }
 
-    @Sendable func chats(_ request: Request, context: BasicRequestContext) async throws -> AgentChatsResponse {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func chats(_ request: Request, context: UsherRequestContext) async throws -> AgentChatsResponse {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let agent = try context.parameters.require("agent")
         let chats = try await self.services.core(caller) { () throws(CoreError) in

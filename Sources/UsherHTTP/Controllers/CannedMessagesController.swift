@@ -5,15 +5,15 @@ internal import UsherCore
 struct CannedMessagesController {
     let services: APIServices
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<UsherRequestContext>) {
         group.get(":site/canned-messages", use: self.list)
         group.put(":site/canned-messages/:name", use: self.put)
         group.get(":site/canned-messages/:name", use: self.get)
         group.delete(":site/canned-messages/:name", use: self.delete)
     }
 
-    @Sendable func list(_ request: Request, context: BasicRequestContext) async throws -> CannedMessageListResponse {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func list(_ request: Request, context: UsherRequestContext) async throws -> CannedMessageListResponse {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let messages = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.cannedMessages(site: site, caller: caller)
@@ -21,8 +21,8 @@ struct CannedMessagesController {
         return CannedMessageListResponse(cannedMessages: messages.map(CannedMessageResponse.init))
     }
 
-    @Sendable func put(_ request: Request, context: BasicRequestContext) async throws -> EditedResponse<CannedMessageResponse> {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func put(_ request: Request, context: UsherRequestContext) async throws -> EditedResponse<CannedMessageResponse> {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let name = try context.parameters.require("name")
         let body = try await self.services.body.decode(CannedMessageBody.self, from: request)
@@ -32,8 +32,8 @@ struct CannedMessagesController {
         return EditedResponse(status: created ? .created : .ok, response: CannedMessageResponse(saved))
     }
 
-    @Sendable func get(_ request: Request, context: BasicRequestContext) async throws -> CannedMessageResponse {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func get(_ request: Request, context: UsherRequestContext) async throws -> CannedMessageResponse {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let name = try context.parameters.require("name")
         let message = try await self.services.core(caller) { () throws(CoreError) in
@@ -42,8 +42,8 @@ struct CannedMessagesController {
         return CannedMessageResponse(message)
     }
 
-    @Sendable func delete(_ request: Request, context: BasicRequestContext) async throws -> HTTPResponse.Status {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func delete(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let name = try context.parameters.require("name")
         try await self.services.core(caller) { () throws(CoreError) in

@@ -11,7 +11,7 @@ struct CapacityFeedController {
     let configuration: ObservationConfiguration
     let openStreams: StreamCounter
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<UsherRequestContext>) {
         group.get(":site/capacity/stream", use: self.stream)
         group.get(":site/capacity/history", use: self.history)
     }
@@ -20,8 +20,8 @@ struct CapacityFeedController {
     /// that often), and a `: heartbeat` comment after `streamHeartbeatSeconds` of quiet. The view is read from
     /// Redis, so changes made through any instance arrive. Ends when the client leaves, the token stops being
     /// accepted (an `error` event), the stream's time is up, or the server shuts down.
-    @Sendable func stream(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func stream(_ request: Request, context: UsherRequestContext) async throws -> Response {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         // Refusals (bad token, no site) are ordinary JSON errors, before the stream starts.
         let first = try await self.services.core(caller) { () throws(CoreError) in
@@ -96,8 +96,8 @@ struct CapacityFeedController {
 
     /// `?from=&to=` (RFC 3339 or milliseconds since 1970; default the last hour), `step` seconds (a multiple of 60;
     /// default 60), `format=csv` (or `Accept: text/csv`) for CSV.
-    @Sendable func history(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func history(_ request: Request, context: UsherRequestContext) async throws -> Response {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let query = request.uri.queryParameters
         let now = Int64(Date().timeIntervalSince1970 * 1_000)

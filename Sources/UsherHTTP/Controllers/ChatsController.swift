@@ -5,15 +5,16 @@ internal import UsherCore
 struct ChatsController {
     let services: APIServices
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<UsherRequestContext>) {
         group.post(":site/chats", use: self.request)
         group.get(":site/chats/:id", use: self.read)
+        group.post(":site/chats/:id/cancel", use: self.cancel)
         group.post(":site/chats/:id/first-response", use: self.firstResponse)
         group.post(":site/chats/:id/end", use: self.end)
     }
 
-    @Sendable func request(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func request(_ request: Request, context: UsherRequestContext) async throws -> Response {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let body = try await self.services.body.decode(ChatRequestBody.self, from: request)
         let chat: ChatRecord
@@ -30,13 +31,14 @@ struct ChatsController {
             }
         }
         var response = try VisitorChatResponse(chat: VisitorChat(chat, changed: nil)).response(from: request, context: context)
-        response.status = .created
+        // The visitor's open chat, asked for again (a retry): the same chat, not a new one.
+        response.status = chat.existing ? .ok : .created
         return response
     }
 
     /// Refused, but never with an empty window: the visitor is told so in words, and when the queue opens again.
     private func refused(
-        _ refusal: CoreError, message: FirstResponse, opensAt: Int64?, request: Request, context: BasicRequestContext, caller: Caller
+        _ refusal: CoreError, message: FirstResponse, opensAt: Int64?, request: Request, context: UsherRequestContext, caller: Caller
     ) throws -> Response {
         let error = self.services.error(refusal, caller: caller)
         var response = try context.responseEncoder.encode(
@@ -54,8 +56,8 @@ struct ChatsController {
     }
 
     /// The visitor reads its chat with `?visitor=`; ops may read any chat of the site without it.
-    @Sendable func read(_ request: Request, context: BasicRequestContext) async throws -> VisitorChatResponse {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func read(_ request: Request, context: UsherRequestContext) async throws -> VisitorChatResponse {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let id = try context.parameters.require("id")
         let visitor = request.uri.queryParameters.get("visitor")
@@ -65,8 +67,20 @@ struct ChatsController {
         return VisitorChatResponse(chat: VisitorChat(chat, changed: chat.firstResponseChanged))
     }
 
-    @Sendable func firstResponse(_ request: Request, context: BasicRequestContext) async throws -> HTTPResponse.Status {
-        let caller = try self.services.authenticator.caller(request)
+    /// The visitor leaves the waiting line; idempotent.
+    @Sendable func cancel(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
+        let caller = try self.services.authenticator.caller(request, context: context)
+        let site = try context.parameters.require("site")
+        let id = try context.parameters.require("id")
+        let body = try await self.services.body.decode(VisitorBody.self, from: request)
+        try await self.services.core(caller) { () throws(CoreError) in
+            try await self.services.broker.cancelChat(site: site, caller: caller, chat: id, visitor: body.visitor)
+        }
+        return .noContent
+    }
+
+    @Sendable func firstResponse(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let id = try context.parameters.require("id")
         try await self.services.core(caller) { () throws(CoreError) in
@@ -75,8 +89,8 @@ struct ChatsController {
         return .noContent
     }
 
-    @Sendable func end(_ request: Request, context: BasicRequestContext) async throws -> HTTPResponse.Status {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func end(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let id = try context.parameters.require("id")
         try await self.services.core(caller) { () throws(CoreError) in

@@ -6,14 +6,14 @@ internal import UsherCore
 struct HoursController {
     let services: APIServices
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<UsherRequestContext>) {
         group.put(":site/hours", use: self.put)
         group.get(":site/hours", use: self.get)
         group.delete(":site/hours", use: self.delete)
     }
 
-    @Sendable func put(_ request: Request, context: BasicRequestContext) async throws -> HoursResponse {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func put(_ request: Request, context: UsherRequestContext) async throws -> HoursResponse {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let body = try await self.services.body.decode(BusinessHours.self, from: request)
         let hours = try await self.services.core(caller) { () throws(CoreError) in
@@ -22,8 +22,8 @@ struct HoursController {
         return HoursResponse(hours: hours)
     }
 
-    @Sendable func get(_ request: Request, context: BasicRequestContext) async throws -> HoursResponse {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func get(_ request: Request, context: UsherRequestContext) async throws -> HoursResponse {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let hours = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.hours(site: site, caller: caller)
@@ -32,8 +32,8 @@ struct HoursController {
         return HoursResponse(hours: hours)
     }
 
-    @Sendable func delete(_ request: Request, context: BasicRequestContext) async throws -> HTTPResponse.Status {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func delete(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.deleteHours(site: site, caller: caller)

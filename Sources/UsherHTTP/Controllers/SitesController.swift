@@ -5,7 +5,7 @@ internal import UsherCore
 struct SitesController {
     let services: APIServices
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<UsherRequestContext>) {
         group.put(":site", use: self.putSite)
         group.get(":site", use: self.getSite)
         group.post(":site/tokens", use: self.issueToken)
@@ -14,8 +14,8 @@ struct SitesController {
         group.post(":site/reconcile", use: self.reconcile)
     }
 
-    @Sendable func putSite(_ request: Request, context: BasicRequestContext) async throws -> EditedResponse<SiteSettingsResponse> {
-        try self.services.authenticator.requireAdmin(request)
+    @Sendable func putSite(_ request: Request, context: UsherRequestContext) async throws -> EditedResponse<SiteSettingsResponse> {
+        try self.services.authenticator.requireAdmin(request, context: context)
         let site = try context.parameters.require("site")
         let body = try await self.services.body.decode(SiteSettingsBody.self, from: request)
         let (settings, created) = try await self.services.core(.admin) { () throws(CoreError) in
@@ -24,8 +24,8 @@ struct SitesController {
         return EditedResponse(status: created ? .created : .ok, response: SiteSettingsResponse(site: site, settings: settings))
     }
 
-    @Sendable func getSite(_ request: Request, context: BasicRequestContext) async throws -> SiteSettingsResponse {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func getSite(_ request: Request, context: UsherRequestContext) async throws -> SiteSettingsResponse {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let settings = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.site(site, caller: caller)
@@ -33,8 +33,8 @@ struct SitesController {
         return SiteSettingsResponse(site: site, settings: settings)
     }
 
-    @Sendable func issueToken(_ request: Request, context: BasicRequestContext) async throws -> EditedResponse<TokenResponse> {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func issueToken(_ request: Request, context: UsherRequestContext) async throws -> EditedResponse<TokenResponse> {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let body = try await self.services.body.decode(TokenBody.self, from: request)
         let issued = try await self.services.core(caller) { () throws(CoreError) in
@@ -46,8 +46,8 @@ struct SitesController {
         )
     }
 
-    @Sendable func revokeToken(_ request: Request, context: BasicRequestContext) async throws -> HTTPResponse.Status {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func revokeToken(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let id = try context.parameters.require("id")
         try await self.services.core(caller) { () throws(CoreError) in
@@ -56,8 +56,8 @@ struct SitesController {
         return .noContent
     }
 
-    @Sendable func capacity(_ request: Request, context: BasicRequestContext) async throws -> CapacityResponse {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func capacity(_ request: Request, context: UsherRequestContext) async throws -> CapacityResponse {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let capacity = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.capacity(site: site, caller: caller)
@@ -66,8 +66,8 @@ struct SitesController {
     }
 
     /// Rebuilds the counters from the primary records and reports drift; `?repair=true` also writes the fix.
-    @Sendable func reconcile(_ request: Request, context: BasicRequestContext) async throws -> ReconcileResponse {
-        let caller = try self.services.authenticator.caller(request)
+    @Sendable func reconcile(_ request: Request, context: UsherRequestContext) async throws -> ReconcileResponse {
+        let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let repair = request.uri.queryParameters.get("repair") == "true"
         let report = try await self.services.core(caller) { () throws(CoreError) in

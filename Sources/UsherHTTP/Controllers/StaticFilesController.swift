@@ -30,7 +30,7 @@ struct StaticFilesController {
         self.files = files
     }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<UsherRequestContext>) {
         for (route, file) in self.files {
             router.get(RouterPath(route)) { _, _ in
                 var headers: HTTPFields = [.contentType: file.contentType, .cacheControl: "no-cache"]

@@ -9,6 +9,15 @@ extension APIError {
             self = .invalid(field: field, message: message)
         case .forbidden:
             self.init(status: .forbidden, code: "forbidden", message: "this token does not grant that")
+        case .forbiddenField(let field, let message):
+            self.init(status: .forbidden, code: "forbidden", message: message, field: field)
+        case .rateLimited(let seconds):
+            self.init(
+                status: .tooManyRequests, code: "rate_limited", message: "too many requests; retry after \(seconds) s",
+                retryAfterSeconds: seconds
+            )
+        case .limitReached(let message):
+            self.init(status: .conflict, code: "limit_reached", message: message)
         case .noSite:
             // Only the admin learns whether a site exists; to a site token, another site is simply forbidden.
             self =

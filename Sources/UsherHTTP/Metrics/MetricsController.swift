@@ -6,11 +6,11 @@ internal import RedisClient
 struct MetricsController {
     let redis: RedisClient
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<UsherRequestContext>) {
         router.get("metrics", use: self.metrics)
     }
 
-    @Sendable func metrics(_ request: Request, context: BasicRequestContext) -> Response {
+    @Sendable func metrics(_ request: Request, context: UsherRequestContext) -> Response {
         // The Redis client's state and the requests in flight now, read at scrape time rather than on every change.
         Gauge(label: "usher_redis_in_flight").record(self.redis.inFlight)
         Gauge(label: "usher_redis_connected").record(self.redis.isReady ? 1 : 0)

@@ -41,7 +41,7 @@ struct SiteSampler: Service {
     }
 
     private func report(_ sample: SiteSample, site: String) {
-        let queues = sample.capacity.queues.keys.sorted().prefix(self.configuration.maxQueuesPerSite)
+        let queues = sample.capacity.queues.keys.sorted().prefix(self.broker.limits.maxQueuesPerSite)
         Self.gauges(sample.capacity.site, site: site, queue: CapacityHistory.site)
         for queue in queues {
             if let view = sample.capacity.queues[queue] { Self.gauges(view, site: site, queue: queue) }

@@ -4,6 +4,7 @@ internal import UsherCore
 struct SiteSettingsBody: Decodable {
     let values: [String: Int]
     let reserve: [String: Int]?
+    let queues: [String]?
     let allowedOrigins: [String]?
 
     struct Key: CodingKey {
@@ -22,11 +23,12 @@ struct SiteSettingsBody: Decodable {
         }
         self.values = values
         self.reserve = try container.decodeIfPresent([String: Int].self, forKey: Key(stringValue: "reserve"))
+        self.queues = try container.decodeIfPresent([String].self, forKey: Key(stringValue: "queues"))
         self.allowedOrigins = try container.decodeIfPresent([String].self, forKey: Key(stringValue: "allowedOrigins"))
     }
 
     var update: SiteSettingsUpdate {
-        SiteSettingsUpdate(values: self.values, reserve: self.reserve, allowedOrigins: self.allowedOrigins)
+        SiteSettingsUpdate(values: self.values, reserve: self.reserve, queues: self.queues, allowedOrigins: self.allowedOrigins)
     }
 }
 
@@ -47,7 +49,8 @@ struct AcceptBody: Decodable {
     let locale: String?
 }
 
-struct DeclineBody: Decodable {
+/// Decline and cancel: the visitor whose invitation or chat it is.
+struct VisitorBody: Decodable {
     let visitor: String
 }
 
@@ -66,7 +69,7 @@ struct ChatRequestBody: Decodable {
     var request: ChatRequest {
         ChatRequest(
             visitor: self.visitor,
-            queue: self.queue ?? "default",
+            queue: self.queue ?? Broker.defaultQueue,
             source: self.source == .escalation ? .escalation : .reactive,
             priority: self.priority ?? 0,
             name: self.name,
@@ -82,7 +85,7 @@ struct PresenceBody: Decodable {
     let session: String
 
     var update: PresenceUpdate {
-        PresenceUpdate(status: self.status, maxChats: self.maxChats, queues: self.queues ?? ["default"], session: self.session)
+        PresenceUpdate(status: self.status, maxChats: self.maxChats, queues: self.queues ?? [Broker.defaultQueue], session: self.session)
     }
 }
 

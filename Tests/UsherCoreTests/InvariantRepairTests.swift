@@ -1,0 +1,253 @@
+import Foundation
+import RedisClient
+import RedisTestSupport
+import Testing
+import UsherCore
+
+/// The invariants of PRODUCT.md where they were found broken: each test drives the case that broke them.
+@Suite("invariants under an agent's own changes")
+struct AgentChangeInvariantTests {
+    @Test("lowering maxChats releases the holds beyond the new limit at once, and no accept puts the agent over it")
+    func loweringReleasesHolds() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 3)
+            var holds: [(String, InvitationHold)] = []
+            for visitor in ["v1", "v2", "v3"] {
+                holds.append((visitor, try #require(try await h.invite(visitor))))
+            }
+            _ = try await h.online("a1", maxChats: 1)
+            let load = try #require(try await h.capacity().agentLoad.first)
+            #expect(load.chats + load.held <= 1)
+            for (visitor, hold) in holds {
+                _ = try? await h.accept(hold, visitor: visitor)
+            }
+            let after = try #require(try await h.capacity().agentLoad.first)
+            #expect(after.chats + after.held <= 1)
+            #expect(try await h.drift().violations.isEmpty)
+        }
+    }
+
+    @Test("an agent that leaves a queue releases its holds for it, and accepting one never assigns it there")
+    func leavingQueueReleasesHolds() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 2, queues: ["default", "sales"])
+            let hold = try #require(try await h.invite("v1", queue: "sales"))
+            _ = try await h.online("a1", maxChats: 2, queues: ["default"])
+            #expect(try await h.capacity().site.slots.held == 0)
+            let chat = try await h.accept(hold, visitor: "v1")
+            #expect(chat.agent != "a1")
+            #expect(chat.state == .waiting)
+        }
+    }
+
+    @Test("an explicit offline with chats open closes them as orphaned after the grace period")
+    func offlineOrphans() async throws {
+        try await CoreHarness.run(settings: ["orphanGraceSeconds": 1]) { h in
+            _ = try await h.online("a1", maxChats: 2)
+            let chat = try await h.request("v1")
+            #expect(chat.agent == "a1")
+            _ = try await h.online("a1", maxChats: 2, status: .offline)
+            try await TestRedis.eventually("the chat is orphaned", seconds: 10) {
+                (try? await h.chat(chat.id).state) == .orphaned
+            }
+            let back = try await h.online("a1", maxChats: 2)
+            #expect(back.activeChats == 0)
+        }
+    }
+
+    @Test("a superseded session never returns, however long ago it was replaced")
+    func supersededNeverReturns() async throws {
+        try await CoreHarness.run(configuration: BrokerConfiguration(retentionSeconds: 1)) { h in
+            _ = try await h.online("a1", session: "old")
+            _ = try await h.online("a1", session: "new")
+            try await Task.sleep(for: .milliseconds(1_500))
+            await #expect(throws: CoreError.superseded) { try await h.online("a1", session: "old") }
+            _ = try await h.online("a1", session: "new")
+        }
+    }
+}
+
+@Suite("invariants of invitations and holds")
+struct HoldInvariantTests {
+    @Test("a released invitation never jumps the line: accepted with nobody free, it waits behind an escalation")
+    func releasedInvitationWaitsInLine() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 1)
+            let hold = try #require(try await h.invite("v1"))
+            _ = try await h.online("a1", maxChats: 1, status: .away)
+            let escalation = try await h.request("bot-visitor", source: .escalation)
+            #expect(escalation.state == .waiting)
+            let chat = try await h.accept(hold, visitor: "v1")
+            #expect(chat.state == .waiting)
+            #expect(chat.position == 2)
+        }
+    }
+
+    @Test("a released invitation expires at its original deadline")
+    func releasedInvitationExpires() async throws {
+        try await CoreHarness.run(settings: ["holdSeconds": 1]) { h in
+            _ = try await h.online("a1", maxChats: 1)
+            let hold = try #require(try await h.invite("v1"))
+            _ = try await h.online("a1", maxChats: 1, status: .away)
+            try await Task.sleep(for: .milliseconds(1_200))
+            await #expect(throws: CoreError.gone("the invitation has expired")) { try await h.accept(hold, visitor: "v1") }
+            #expect(try await h.capacity().site.waiting == 0)
+        }
+    }
+
+    @Test("an expired hold never counts and starts the cooldown, however many are left to sweep")
+    func expiredHoldsNeverCount() async throws {
+        try await CoreHarness.run(settings: ["holdSeconds": 1], configuration: BrokerConfiguration(sweepLimit: 1)) { h in
+            _ = try await h.online("a1", maxChats: 5)
+            for visitor in ["v1", "v2", "v3", "v4", "v5"] {
+                #expect(try await h.invite(visitor) != nil)
+            }
+            try await Task.sleep(for: .milliseconds(1_200))
+            #expect(try await h.poll("v1") == .withhold(reason: .cooldown, retryAfterSeconds: 600))
+            #expect(try await h.capacity().site.slots.held == 0)
+        }
+    }
+
+    @Test("a missing invitation record at the head of the holds blocks no sweep")
+    func missingRecordBlocksNothing() async throws {
+        try await CoreHarness.run(settings: ["holdSeconds": 1], configuration: BrokerConfiguration(sweepLimit: 1)) { h in
+            try await h.raw("ZADD", h.key("holds"), "0", "ghost")
+            _ = try await h.online("a1", maxChats: 1)
+            _ = try #require(try await h.invite("v1"))
+            try await Task.sleep(for: .milliseconds(1_200))
+            _ = try await h.capacity()
+            _ = try await h.capacity()
+            #expect(try await h.raw("ZCARD", h.key("holds")).int == 0)
+            #expect(try await h.invite("v2") != nil)
+        }
+    }
+
+    @Test("invitations for one queue never consume another queue's reserve on agents serving both")
+    func reservePerQueue() async throws {
+        try await CoreHarness.run(reserve: ["support": 1]) { h in
+            _ = try await h.online("a1", maxChats: 1, queues: ["sales", "support"])
+            #expect(try await h.poll("v1", queue: "sales") == .withhold(reason: .noCapacity, retryAfterSeconds: 10))
+            let reactive = try await h.request("v2", queue: "support")
+            #expect(reactive.agent == "a1")
+        }
+    }
+
+    @Test("the poll's locale is kept with the invitation for the accept's greeting")
+    func pollLocaleKept() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.broker.putCannedMessage(
+                site: h.site, caller: h.admin, name: "hallo",
+                message: CannedMessage(kind: .greeting, queue: nil, locale: "de", template: "Guten Tag")
+            )
+            _ = try await h.online("a1", maxChats: 1)
+            let decision = try await h.broker.poll(site: h.site, caller: h.admin, visitor: "v1", queue: "default", locale: "de-CH")
+            guard case .invite(let hold) = decision else {
+                Issue.record("no invitation: \(decision)")
+                return
+            }
+            let chat = try await h.accept(hold, visitor: "v1")
+            #expect(chat.firstResponse?.text == "Guten Tag")
+        }
+    }
+}
+
+@Suite("invariants of chats and the waiting line")
+struct ChatInvariantTests {
+    @Test("a chat request retried after a lost reply returns the chat the first one created")
+    func retriedRequestSameChat() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 3)
+            let first = try await h.request("v1")
+            let retry = try await h.request("v1")
+            #expect(retry.id == first.id)
+            #expect(retry.existing)
+            #expect(try await h.capacity().site.slots.chats == 1)
+            #expect(try await h.poll("v1") == .withhold(reason: .chatting, retryAfterSeconds: 10))
+        }
+    }
+
+    @Test("a waiting chat ends as abandoned after maxWaitSeconds")
+    func maxWait() async throws {
+        try await CoreHarness.run(settings: ["maxWaitSeconds": 1]) { h in
+            _ = try await h.online("a1", maxChats: 1)
+            _ = try await h.request("v1")
+            let waiting = try await h.request("v2")
+            #expect(waiting.state == .waiting)
+            try await TestRedis.eventually("the waiting chat is abandoned", seconds: 10) {
+                (try? await h.chat(waiting.id).state) == .abandoned
+            }
+            #expect(try await h.capacity().site.waiting == 0)
+        }
+    }
+
+    @Test("a visitor's cancel takes its waiting chat out of line, as abandoned; another visitor's changes nothing")
+    func cancel() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 1)
+            _ = try await h.request("v1")
+            let waiting = try await h.request("v2")
+            await #expect(throws: CoreError.notFound("no such invitation or chat")) {
+                try await h.broker.cancelChat(site: h.site, caller: h.admin, chat: waiting.id, visitor: "v3")
+            }
+            try await h.broker.cancelChat(site: h.site, caller: h.admin, chat: waiting.id, visitor: "v2")
+            try await h.broker.cancelChat(site: h.site, caller: h.admin, chat: waiting.id, visitor: "v2")
+            #expect(try await h.chat(waiting.id).state == .abandoned)
+            #expect(try await h.capacity().site.waiting == 0)
+        }
+    }
+
+    @Test("a chat in a queue nobody serves or configured is refused, naming the queue, and names no queue")
+    func unknownQueue() async throws {
+        try await CoreHarness.run { h in
+            await #expect(throws: CoreError.invalid(field: "queue", message: "no agent serves that queue and the site names no such queue")) {
+                _ = try await h.request("v1", queue: "junk")
+            }
+            let capacity = try await h.capacity()
+            #expect(capacity.queues["junk"] == nil)
+        }
+    }
+}
+
+@Suite("settings and reconcile")
+struct SettingsAndReconcileTests {
+    @Test("a settings update is applied whole: a reserve queue named like a marker is just a queue")
+    func settingsWhole() async throws {
+        try await CoreHarness.run { h in
+            let (settings, _) = try await h.broker.putSite(
+                h.site, update: SiteSettingsUpdate(values: ["holdSeconds": 45], reserve: ["--reserve--": 1, "--defaults--": 2])
+            )
+            #expect(settings.holdSeconds == 45)
+            #expect(settings.reserve == ["--reserve--": 1, "--defaults--": 2])
+        }
+    }
+
+    @Test("a site stored before a setting existed decides with that setting's default")
+    func missingSettingDefaults() async throws {
+        try await CoreHarness.run { h in
+            try await h.raw("HDEL", h.key("settings"), "cooldownSeconds", "holdSeconds", "pollRetrySeconds")
+            _ = try await h.online("a1", maxChats: 1)
+            let hold = try #require(try await h.invite("v1"))
+            try await h.broker.decline(site: h.site, caller: h.admin, invitation: hold.id, visitor: "v1")
+            #expect(try await h.poll("v1") == .withhold(reason: .cooldown, retryAfterSeconds: 600))
+        }
+    }
+
+    @Test("reconcile names a violation forged in the records, not only counter drift")
+    func reconcileFindsForgedViolation() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 1)
+            let chat = try await h.request("v1")
+            #expect(try await h.drift().violations.isEmpty)
+            // A second chat on the agent, with every counter kept consistent: only the invariant itself is broken.
+            try await h.raw("HSET", h.key("chat:forged"), "visitor", "v2", "queue", "default", "source", "reactive",
+                "state", "assigned", "agent", "a1", "createdAt", "0", "assignedAt", "0")
+            try await h.raw("SADD", h.key("agent:a1:chats"), "forged")
+            try await h.raw("HINCRBY", h.key("agent:a1"), "chats", "1")
+            try await h.raw("HINCRBY", h.key("totals"), "chats", "1")
+            let report = try await h.drift()
+            #expect(report.drift == 0)
+            #expect(report.violations.contains { $0.contains("a1") && $0.contains("maxChats") })
+            _ = chat
+        }
+    }
+}
