@@ -20,12 +20,15 @@ public func buildApplication(
         redis,
         SiteSampler(broker: Broker(redis: redis, configuration: configuration.broker), configuration: configuration.observation, logger: logger),
     ]
+    // Both ports close connections that sit idle or never finish their request head, so no client holds one forever.
+    let idleTimeoutSeconds = Int64(configuration.idleTimeoutSeconds)
     if let port = configuration.observation.metricsPort {
         let metricsRouter = Router()
         MetricsController(redis: redis).addRoutes(to: metricsRouter)
         services.append(
             Application(
                 router: metricsRouter,
+                server: .http1(configuration: .init(idleTimeout: .seconds(idleTimeoutSeconds))),
                 configuration: .init(address: .hostname(configuration.host, port: port), serverName: "usher-metrics"),
                 logger: logger
             )
@@ -33,6 +36,7 @@ public func buildApplication(
     }
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(idleTimeoutSeconds))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "usher"),
         services: services,
         logger: logger

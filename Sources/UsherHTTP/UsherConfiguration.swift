@@ -12,6 +12,12 @@ public struct UsherConfiguration: Sendable {
     public var broker: BrokerConfiguration
     /// Request bodies larger than this are refused with 413.
     public var maxBodyBytes: Int
+    /// A connection is closed by the server after this long without a request part arriving while it has no
+    /// response to write: between kept-alive requests, before the first, and while a request head is coming in (a
+    /// head counts only once whole, so a client that sends nothing or its headers a byte at a time holds a
+    /// connection this long at most). Each body chunk restarts the clock; bodies are bounded by `maxBodyBytes`.
+    /// A response being written, such as a capacity stream, is never cut.
+    public var idleTimeoutSeconds: Int
     public var retry: RetryAdvice
     public var observation: ObservationConfiguration
     public var logLevel: Logger.Level
@@ -23,6 +29,7 @@ public struct UsherConfiguration: Sendable {
         redis: RedisConfiguration = RedisConfiguration(),
         broker: BrokerConfiguration = BrokerConfiguration(),
         maxBodyBytes: Int = 16_384,
+        idleTimeoutSeconds: Int = 65,
         retry: RetryAdvice = RetryAdvice(),
         observation: ObservationConfiguration = ObservationConfiguration(),
         logLevel: Logger.Level = .info
@@ -33,6 +40,7 @@ public struct UsherConfiguration: Sendable {
         self.redis = redis
         self.broker = broker
         self.maxBodyBytes = maxBodyBytes
+        self.idleTimeoutSeconds = idleTimeoutSeconds
         self.retry = retry
         self.observation = observation
         self.logLevel = logLevel

@@ -30,6 +30,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (USHER_MAX_BODY_BYTES). [default: 16384]")
     var maxBodyBytes: Int?
 
+    @Option(help: "Seconds a connection may sit idle or take to send its request before the server closes it (USHER_IDLE_TIMEOUT_SECONDS). [default: 65]")
+    var idleTimeoutSeconds: Int?
+
     @Option(help: "Retry-After while Redis is unreachable, in seconds (USHER_UNAVAILABLE_RETRY_SECONDS). [default: 5]")
     var unavailableRetrySeconds: Int?
 
@@ -88,6 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
             redis: try self.redis.configuration(source),
             broker: try self.core.broker(source),
             maxBodyBytes: try source.int(self.maxBodyBytes, "USHER_MAX_BODY_BYTES", 16_384, 1_024...1_048_576),
+            idleTimeoutSeconds: try source.int(self.idleTimeoutSeconds, "USHER_IDLE_TIMEOUT_SECONDS", 65, 1...3_600),
             retry: RetryAdvice(
                 unavailableSeconds: try source.int(self.unavailableRetrySeconds, "USHER_UNAVAILABLE_RETRY_SECONDS", 5, 1...3_600),
                 lineFullSeconds: try source.int(self.lineFullRetrySeconds, "USHER_LINE_FULL_RETRY_SECONDS", 60, 1...3_600)
