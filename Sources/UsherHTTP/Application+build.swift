@@ -24,7 +24,7 @@ public func buildApplication(
     let idleTimeoutSeconds = Int64(configuration.idleTimeoutSeconds)
     if let port = configuration.observation.metricsPort {
         let metricsRouter = Router()
-        MetricsController(redis: redis).addRoutes(to: metricsRouter)
+        MetricsController(redis: redis, access: nil).addRoutes(to: metricsRouter)
         services.append(
             Application(
                 router: metricsRouter,
@@ -65,7 +65,8 @@ public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -
     }
     HealthController(redis: redis, retryAfterSeconds: configuration.retry.unavailableSeconds).addRoutes(to: router)
     if observation.metricsPort == nil {
-        MetricsController(redis: redis).addRoutes(to: router)
+        let access = MetricsAccess(metricsToken: observation.metricsToken, adminToken: configuration.adminToken)
+        MetricsController(redis: redis, access: access).addRoutes(to: router)
     }
     StaticFilesController().addRoutes(to: router)
     let services = APIServices(

@@ -62,8 +62,12 @@ public struct RetryAdvice: Sendable {
 
 /// Metrics, the sampler behind them and the history, the live capacity feed, and CORS for websites.
 public struct ObservationConfiguration: Sendable {
-    /// Serve `/metrics` on this port only (so it need not be public); nil serves it on the API's port.
+    /// Serve `/metrics` on this port only, without a token (so the port must not be public); nil serves it on the
+    /// API's port, where it needs `metricsToken` or the admin token.
     public var metricsPort: Int?
+    /// The bearer token Prometheus scrapes `/metrics` on the API's port with; nil leaves only the admin token, and
+    /// with no admin token either `/metrics` on the API's port is closed.
+    public var metricsToken: String?
     /// How often each site is sampled from Redis for the gauges and the history.
     public var sampleIntervalMilliseconds: Int
     /// Sites sampled and reported at most (in name order), and queues per site: bounds the metrics' label sets.
@@ -84,6 +88,7 @@ public struct ObservationConfiguration: Sendable {
 
     public init(
         metricsPort: Int? = nil,
+        metricsToken: String? = nil,
         sampleIntervalMilliseconds: Int = 5_000,
         maxSampledSites: Int = 500,
         maxQueuesPerSite: Int = 50,
@@ -96,6 +101,7 @@ public struct ObservationConfiguration: Sendable {
         corsCacheSites: Int = 10_000
     ) {
         self.metricsPort = metricsPort
+        self.metricsToken = metricsToken
         self.sampleIntervalMilliseconds = sampleIntervalMilliseconds
         self.maxSampledSites = maxSampledSites
         self.maxQueuesPerSite = maxQueuesPerSite

@@ -39,8 +39,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Retry-After when a waiting line is full, in seconds (USHER_LINE_FULL_RETRY_SECONDS). [default: 60]")
     var lineFullRetrySeconds: Int?
 
-    @Option(help: "Serve /metrics on this port only, not on the API's (USHER_METRICS_PORT). [default: the API's port]")
+    @Option(help: "Serve /metrics on this port only, without a token, not on the API's (USHER_METRICS_PORT). [default: the API's port]")
     var metricsPort: Int?
+
+    @Option(help: "Bearer token for /metrics on the API's port; the admin token works too (USHER_METRICS_TOKEN). [default: none, only the admin token]")
+    var metricsToken: String?
 
     @Option(help: "Milliseconds between samples of every site for metrics and history (USHER_SAMPLE_INTERVAL_MS). [default: 5000]")
     var sampleIntervalMs: Int?
@@ -117,6 +120,9 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.adminToken == nil {
             logger.notice("no admin token configured: the admin API is closed (set --admin-token or USHER_ADMIN_TOKEN)")
         }
+        if configuration.observation.metricsPort == nil, configuration.observation.metricsToken == nil, configuration.adminToken == nil {
+            logger.notice("no metrics port or token configured: /metrics is closed (set --metrics-port or --metrics-token)")
+        }
         let app = buildApplication(configuration: configuration, logger: logger)
         do {
             try await app.runService()
@@ -134,6 +140,7 @@ struct ServeCommand: AsyncParsableCommand {
             ? try source.int(self.metricsPort, "USHER_METRICS_PORT", 0, 1...65_535) : nil
         return ObservationConfiguration(
             metricsPort: metricsPort,
+            metricsToken: source.string(self.metricsToken, "USHER_METRICS_TOKEN"),
             sampleIntervalMilliseconds: try source.int(self.sampleIntervalMs, "USHER_SAMPLE_INTERVAL_MS", defaults.sampleIntervalMilliseconds, 100...600_000),
             maxSampledSites: try source.int(self.maxSampledSites, "USHER_MAX_SAMPLED_SITES", defaults.maxSampledSites, 1...100_000),
             maxQueuesPerSite: try source.int(self.maxQueuesPerSite, "USHER_MAX_QUEUES_PER_SITE", defaults.maxQueuesPerSite, 1...10_000),
