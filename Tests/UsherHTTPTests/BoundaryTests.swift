@@ -88,6 +88,18 @@ struct BoundaryTests {
         }
     }
 
+    @Test("a body nested as deep as its size allows is refused with a 4xx, not a crash")
+    func deepNesting() async throws {
+        try await API.run { api in
+            let depth = 8_000
+            for body in [String(repeating: "[", count: depth), "{\"holdSeconds\": " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"] {
+                let reply = try await api.call(.put, api.sitePath(), raw: body)
+                #expect((400..<500).contains(reply.status.code), "answered \(reply.status)")
+            }
+            #expect(try await api.call(.get, "/healthz", token: nil).status == .ok)
+        }
+    }
+
     @Test("every numeric query parameter of the history refuses what an instant or a step cannot be with 400 naming it, and never traps")
     func queryNumbers() async throws {
         try await API.run { api in
