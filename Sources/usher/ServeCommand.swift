@@ -30,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (USHER_MAX_BODY_BYTES). [default: 16384]")
     var maxBodyBytes: Int?
 
-    @Option(help: "Seconds a connection may sit idle or take to send its request before the server closes it (USHER_IDLE_TIMEOUT_SECONDS). [default: 65]")
+    @Option(help: "Seconds a connection may sit idle or take to send a request head before it is closed (USHER_IDLE_TIMEOUT_SECONDS). [default: 65]")
     var idleTimeoutSeconds: Int?
 
     @Option(help: "Retry-After while Redis is unreachable, in seconds (USHER_UNAVAILABLE_RETRY_SECONDS). [default: 5]")
@@ -42,7 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Serve /metrics on this port only, without a token, not on the API's (USHER_METRICS_PORT). [default: the API's port]")
     var metricsPort: Int?
 
-    @Option(help: "Bearer token for /metrics on the API's port; the admin token works too (USHER_METRICS_TOKEN). [default: none, only the admin token]")
+    @Option(help: "Bearer token for /metrics on the API's port, as is the admin token (USHER_METRICS_TOKEN). [default: none]")
     var metricsToken: String?
 
     @Option(help: "Milliseconds between samples of every site for metrics and history (USHER_SAMPLE_INTERVAL_MS). [default: 5000]")

@@ -68,8 +68,8 @@ struct HistoryTests {
     func boundedInstants() {
         let latest: Int64 = 253_402_300_799_999  // 9999-12-31T23:59:59.999Z
         let cases: [(Int64, Int64, Int, String)] = [
-            (0, .max, 60, "to"), (.min, 60_000, 60, "from"), (0, .min, 60, "to"), (.min, .max, 60, "to"),
-            (0, latest + 1, 60, "to"), (-1, 60_000, 60, "from"), (0, 60_000, .max, "step"), (0, 60_000, .min, "step"),
+            (0, .max, 60, "to"), (.min, 60_000, 60, "from"), (0, .min, 60, "to"), (.min, .max, 60, "to"), (0, latest + 1, 60, "to"),
+            (-1, 60_000, 60, "from"), (0, 60_000, .max, "step"), (0, 60_000, .min, "step"),
         ]
         for (from, to, step, field) in cases {
             #expect {

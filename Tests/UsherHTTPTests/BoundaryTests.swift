@@ -29,8 +29,10 @@ struct BoundaryTests {
     /// A numeric body field: the route, the token's role (nil for the admin), the body with `VALUE` where the number
     /// goes, and the field an error must name.
     static let bodyFields: [(method: HTTPRequest.Method, path: String, role: String?, body: String, field: String)] = {
-        let settings = ["holdSeconds", "cooldownSeconds", "heartbeatSeconds", "orphanGraceSeconds", "maxWaiting", "pollRetrySeconds",
-                        "averageHandleSeconds", "closedRetryMaxSeconds"]
+        let settings = [
+            "holdSeconds", "cooldownSeconds", "heartbeatSeconds", "orphanGraceSeconds", "maxWaiting", "pollRetrySeconds",
+            "averageHandleSeconds", "closedRetryMaxSeconds",
+        ]
         var fields = settings.map { (HTTPRequest.Method.put, "", String?.none, "{\"\($0)\": VALUE}", $0) }
         fields.append((.put, "", nil, #"{"reserve": {"support": VALUE}}"#, "reserve.support"))
         fields.append((.put, "/agents/a1/presence", "agent", #"{"status": "available", "maxChats": VALUE, "session": "s"}"#, "maxChats"))
@@ -56,7 +58,9 @@ struct BoundaryTests {
         #expect(reply.error?["field"] as? String == field, "\(what): \(reply.json)")
     }
 
-    @Test("every numeric body field refuses values beyond its range, fractions, non-numbers and huge strings with 400 naming the field, and changes nothing")
+    @Test(
+        "every numeric body field refuses values beyond its range, fractions, non-numbers and huge strings with 400 naming the field, and changes nothing"
+    )
     func bodyNumbers() async throws {
         try await API.run { api in
             let agent = try await api.token(role: "agent", agent: "a1")
@@ -80,7 +84,8 @@ struct BoundaryTests {
                     }
                 }
                 // A megabyte is refused for its size before it is read.
-                let huge = try await api.call(method, api.sitePath(path), token: token, raw: template.replacingOccurrences(of: "VALUE", with: Self.megabyte))
+                let huge = try await api.call(
+                    method, api.sitePath(path), token: token, raw: template.replacingOccurrences(of: "VALUE", with: Self.megabyte))
                 #expect(huge.status == .contentTooLarge)
                 #expect(huge.errorCode == "body_too_large")
             }
@@ -92,7 +97,10 @@ struct BoundaryTests {
     func deepNesting() async throws {
         try await API.run { api in
             let depth = 8_000
-            for body in [String(repeating: "[", count: depth), "{\"holdSeconds\": " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"] {
+            for body in [
+                String(repeating: "[", count: depth),
+                "{\"holdSeconds\": " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}",
+            ] {
                 let reply = try await api.call(.put, api.sitePath(), raw: body)
                 #expect((400..<500).contains(reply.status.code), "answered \(reply.status)")
             }
