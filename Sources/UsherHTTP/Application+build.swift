@@ -22,12 +22,15 @@ public func buildApplication(
         SiteSampler(broker: broker, configuration: configuration.observation, logger: logger),
         SiteSweeper(broker: broker, logger: logger),
     ]
+    // Both ports close connections that sit idle or never finish their request head, so no client holds one forever.
+    let idleTimeoutSeconds = Int64(configuration.idleTimeoutSeconds)
     if let port = configuration.observation.metricsPort {
         let metricsRouter = Router(context: UsherRequestContext.self)
-        MetricsController(redis: redis).addRoutes(to: metricsRouter)
+        MetricsController(redis: redis, access: nil).addRoutes(to: metricsRouter)
         services.append(
             Application(
                 router: metricsRouter,
+                server: .http1(configuration: .init(idleTimeout: .seconds(idleTimeoutSeconds))),
                 configuration: .init(address: .hostname(configuration.host, port: port), serverName: "usher-metrics"),
                 logger: logger
             )
@@ -35,6 +38,7 @@ public func buildApplication(
     }
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(idleTimeoutSeconds))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "usher"),
         services: services,
         logger: logger
@@ -63,7 +67,8 @@ public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -
     }
     HealthController(redis: redis, retryAfterSeconds: configuration.retry.unavailableSeconds).addRoutes(to: router)
     if observation.metricsPort == nil {
-        MetricsController(redis: redis).addRoutes(to: router)
+        let access = MetricsAccess(metricsToken: observation.metricsToken, adminToken: configuration.adminToken)
+        MetricsController(redis: redis, access: access).addRoutes(to: router)
     }
     StaticFilesController().addRoutes(to: router)
     let services = APIServices(

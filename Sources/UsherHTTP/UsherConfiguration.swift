@@ -12,6 +12,12 @@ public struct UsherConfiguration: Sendable {
     public var broker: BrokerConfiguration
     /// Request bodies larger than this are refused with 413.
     public var maxBodyBytes: Int
+    /// A connection is closed by the server after this long without a request part arriving while it has no
+    /// response to write: between kept-alive requests, before the first, and while a request head is coming in (a
+    /// head counts only once whole, so a client that sends nothing or its headers a byte at a time holds a
+    /// connection this long at most). Each body chunk restarts the clock; bodies are bounded by `maxBodyBytes`.
+    /// A response being written, such as a capacity stream, is never cut.
+    public var idleTimeoutSeconds: Int
     public var retry: RetryAdvice
     public var observation: ObservationConfiguration
     /// Peers whose `X-Forwarded-For` names the client (the load balancers in front of Usher); nobody else's is read.
@@ -25,6 +31,7 @@ public struct UsherConfiguration: Sendable {
         redis: RedisConfiguration = RedisConfiguration(),
         broker: BrokerConfiguration = BrokerConfiguration(),
         maxBodyBytes: Int = 16_384,
+        idleTimeoutSeconds: Int = 65,
         retry: RetryAdvice = RetryAdvice(),
         observation: ObservationConfiguration = ObservationConfiguration(),
         trustedProxies: [String] = [],
@@ -36,6 +43,7 @@ public struct UsherConfiguration: Sendable {
         self.redis = redis
         self.broker = broker
         self.maxBodyBytes = maxBodyBytes
+        self.idleTimeoutSeconds = idleTimeoutSeconds
         self.retry = retry
         self.observation = observation
         self.trustedProxies = trustedProxies
@@ -58,8 +66,12 @@ public struct RetryAdvice: Sendable {
 
 /// Metrics, the sampler behind them and the history, the live capacity feed, and CORS for websites.
 public struct ObservationConfiguration: Sendable {
-    /// Serve `/metrics` on this port only (so it need not be public); nil serves it on the API's port.
+    /// Serve `/metrics` on this port only, without a token (so the port must not be public); nil serves it on the
+    /// API's port, where it needs `metricsToken` or the admin token.
     public var metricsPort: Int?
+    /// The bearer token Prometheus scrapes `/metrics` on the API's port with; nil leaves only the admin token, and
+    /// with no admin token either `/metrics` on the API's port is closed.
+    public var metricsToken: String?
     /// How often each site is sampled from Redis for the gauges and the history.
     public var sampleIntervalMilliseconds: Int
     /// Sites sampled and reported at most (in name order): bounds the metrics' label sets, with the broker's cap
@@ -80,6 +92,7 @@ public struct ObservationConfiguration: Sendable {
 
     public init(
         metricsPort: Int? = nil,
+        metricsToken: String? = nil,
         sampleIntervalMilliseconds: Int = 5_000,
         maxSampledSites: Int = 500,
         streamIntervalMilliseconds: Int = 250,
@@ -91,6 +104,7 @@ public struct ObservationConfiguration: Sendable {
         corsCacheSites: Int = 10_000
     ) {
         self.metricsPort = metricsPort
+        self.metricsToken = metricsToken
         self.sampleIntervalMilliseconds = sampleIntervalMilliseconds
         self.maxSampledSites = maxSampledSites
         self.streamIntervalMilliseconds = streamIntervalMilliseconds

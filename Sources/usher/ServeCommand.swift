@@ -30,14 +30,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (USHER_MAX_BODY_BYTES). [default: 16384]")
     var maxBodyBytes: Int?
 
+    @Option(help: "Seconds a connection may sit idle or take to send a request head before it is closed (USHER_IDLE_TIMEOUT_SECONDS). [default: 65]")
+    var idleTimeoutSeconds: Int?
+
     @Option(help: "Retry-After while Redis is unreachable, in seconds (USHER_UNAVAILABLE_RETRY_SECONDS). [default: 5]")
     var unavailableRetrySeconds: Int?
 
     @Option(help: "Retry-After when a waiting line is full, in seconds (USHER_LINE_FULL_RETRY_SECONDS). [default: 60]")
     var lineFullRetrySeconds: Int?
 
-    @Option(help: "Serve /metrics on this port only, not on the API's (USHER_METRICS_PORT). [default: the API's port]")
+    @Option(help: "Serve /metrics on this port only, without a token, not on the API's (USHER_METRICS_PORT). [default: the API's port]")
     var metricsPort: Int?
+
+    @Option(help: "Bearer token for /metrics on the API's port, as is the admin token (USHER_METRICS_TOKEN). [default: none]")
+    var metricsToken: String?
 
     @Option(help: "Milliseconds between samples of every site for metrics and history (USHER_SAMPLE_INTERVAL_MS). [default: 5000]")
     var sampleIntervalMs: Int?
@@ -88,6 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
             redis: try self.redis.configuration(source),
             broker: try self.core.broker(source),
             maxBodyBytes: try source.int(self.maxBodyBytes, "USHER_MAX_BODY_BYTES", 16_384, 1_024...1_048_576),
+            idleTimeoutSeconds: try source.int(self.idleTimeoutSeconds, "USHER_IDLE_TIMEOUT_SECONDS", 65, 1...3_600),
             retry: RetryAdvice(
                 unavailableSeconds: try source.int(self.unavailableRetrySeconds, "USHER_UNAVAILABLE_RETRY_SECONDS", 5, 1...3_600),
                 lineFullSeconds: try source.int(self.lineFullRetrySeconds, "USHER_LINE_FULL_RETRY_SECONDS", 60, 1...3_600)
@@ -115,6 +122,9 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.adminToken == nil {
             logger.notice("no admin token configured: the admin API is closed (set --admin-token or USHER_ADMIN_TOKEN)")
         }
+        if configuration.observation.metricsPort == nil, configuration.observation.metricsToken == nil, configuration.adminToken == nil {
+            logger.notice("no metrics port or token configured: /metrics is closed (set --metrics-port or --metrics-token)")
+        }
         let app = buildApplication(configuration: configuration, logger: logger)
         do {
             try await app.runService()
@@ -132,6 +142,7 @@ struct ServeCommand: AsyncParsableCommand {
             ? try source.int(self.metricsPort, "USHER_METRICS_PORT", 0, 1...65_535) : nil
         return ObservationConfiguration(
             metricsPort: metricsPort,
+            metricsToken: source.string(self.metricsToken, "USHER_METRICS_TOKEN"),
             sampleIntervalMilliseconds: try source.int(self.sampleIntervalMs, "USHER_SAMPLE_INTERVAL_MS", defaults.sampleIntervalMilliseconds, 100...600_000),
             maxSampledSites: try source.int(self.maxSampledSites, "USHER_MAX_SAMPLED_SITES", defaults.maxSampledSites, 1...100_000),
             streamIntervalMilliseconds: try source.int(self.streamIntervalMs, "USHER_STREAM_INTERVAL_MS", defaults.streamIntervalMilliseconds, 50...60_000),

@@ -64,6 +64,49 @@ struct HistoryTests {
         #expect((try? HistoryRange(from: 0, to: 10 * 60_000, stepSeconds: 60, maxPoints: 10)) != nil)
     }
 
+    @Test("instants before 1970 or after 9999 and steps beyond a year are refused naming their field, never trapping")
+    func boundedInstants() {
+        let latest: Int64 = 253_402_300_799_999  // 9999-12-31T23:59:59.999Z
+        let cases: [(Int64, Int64, Int, String)] = [
+            (0, .max, 60, "to"), (.min, 60_000, 60, "from"), (0, .min, 60, "to"), (.min, .max, 60, "to"), (0, latest + 1, 60, "to"),
+            (-1, 60_000, 60, "from"), (0, 60_000, .max, "step"), (0, 60_000, .min, "step"),
+        ]
+        for (from, to, step, field) in cases {
+            #expect {
+                try HistoryRange(from: from, to: to, stepSeconds: step, maxPoints: .max)
+            } throws: { error in
+                guard case .invalid(let named, _) = error as? CoreError else { return false }
+                return named == field
+            }
+        }
+        #expect((try? HistoryRange(from: latest - 60_000, to: latest, stepSeconds: 60, maxPoints: 10)) != nil)
+    }
+
+    @Test("a read asks Redis for no more minutes than the retention holds, however far past now the period reaches")
+    func readStopsAtNow() async throws {
+        // A private server, so the count of reads is this test's alone.
+        try await TestRedis.withPrivateServer { server in
+            try await TestRedis.withClient(RedisConfiguration(port: server.port), scripts: Broker.scripts) { client in
+                let broker = Broker(redis: client, configuration: BrokerConfiguration(historyRetentionSeconds: 3_600))
+                let site = "h-" + UUID().uuidString.prefix(12).lowercased()
+                _ = try await broker.putSite(site, update: SiteSettingsUpdate())
+                let now = Int64(Date().timeIntervalSince1970 * 1_000)
+                let range = try HistoryRange(from: now - 86_400_000, to: now + 365 * 86_400_000, stepSeconds: 366 * 86_400, maxPoints: 10)
+                // The scripts' own HGETALLs count too: only the difference is the read's, and one of those is the
+                // authorizing script's read of the site's settings.
+                func reads() async throws -> Int {
+                    let info = try await client.send(["INFO", "commandstats"]).string ?? ""
+                    let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cmdstat_hgetall:") } ?? ""
+                    return line.split(separator: ",").first.flatMap { Int($0.split(separator: "=").last ?? "") } ?? 0
+                }
+                let before = try await reads()
+                _ = try await broker.history(site: site, caller: .admin, range: range)
+                let calls = try await reads() - before
+                #expect(calls > 1 && calls <= 1 + broker.historyRetentionMinutes + 2, "\(calls) reads")
+            }
+        }
+    }
+
     @Test("each minute's hash expires the retention after its minute, and a retention of 0 writes none")
     func retention() async throws {
         // A private server: the shared one has other tests' applications sampling every site with their own

@@ -111,9 +111,16 @@ struct Model {
         if self.openChat[visitor] != nil { return .withhold(.chatting) }
         if self.cooled.contains(visitor) { return .withhold(.cooldown) }
         if !(self.waiting[queue] ?? []).isEmpty { return .withhold(.waiting) }
-        guard let agent = self.bestAgent(queue) else { return .withhold(.noCapacity) }
         let reserve = self.reserve[queue] ?? 0
         if reserve > 0, self.freeSlots(queue) <= reserve { return .withhold(.noCapacity) }
+        // Nor may it eat the reserve of another queue its agent serves.
+        let fits: (Agent) -> Bool = { agent in
+            agent.queues.allSatisfy { other in
+                let kept = self.reserve[other] ?? 0
+                return other == queue || kept == 0 || self.freeSlots(other) > kept
+            }
+        }
+        guard let agent = self.bestAgent(queue, fits: fits) else { return .withhold(.noCapacity) }
         self.pendingIssue = (visitor, agent)
         return .invite(nil)
     }
@@ -264,8 +271,8 @@ struct Model {
     // MARK: Rules
 
     /// The offering agent with the most free slots; among equals, the greatest id (Redis's reverse order).
-    private func bestAgent(_ queue: String) -> String? {
-        self.agents.filter { $0.value.offers && $0.value.queues.contains(queue) && $0.value.free > 0 }
+    private func bestAgent(_ queue: String, fits: (Agent) -> Bool = { _ in true }) -> String? {
+        self.agents.filter { $0.value.offers && $0.value.queues.contains(queue) && $0.value.free > 0 && fits($0.value) }
             .max { ($0.value.free, $0.key) < ($1.value.free, $1.key) }?.key
     }
 

@@ -10,6 +10,7 @@ import UsherHTTP
 /// Calls the v1 API of a running test application as JSON, with a token.
 struct API: Sendable {
     static let adminToken = "test-admin-token"
+    static let metricsToken = "test-metrics-token"
 
     let client: any TestClientProtocol
     let site: String
@@ -105,7 +106,9 @@ struct API: Sendable {
         redis.reconnectMaxMilliseconds = 500
         redis.connectTimeoutMilliseconds = 5_000
         // Short streams and a quick sampler, so tests see a stream end and the gauges and history fill.
-        let observation = ObservationConfiguration(sampleIntervalMilliseconds: 200, streamHeartbeatSeconds: 1, streamMaxSeconds: 3)
+        let observation = ObservationConfiguration(
+            metricsToken: Self.metricsToken, sampleIntervalMilliseconds: 200, streamHeartbeatSeconds: 1, streamMaxSeconds: 3
+        )
         return UsherConfiguration(adminToken: Self.adminToken, redis: redis, observation: observation, logLevel: .error)
     }
 }

@@ -50,7 +50,7 @@ struct ObservationTests {
             var exposition = ""
             // The sampler reads Redis every 200 ms in tests; wait for it to have seen the decisions.
             try await TestRedis.eventually("the sampler reported the site", seconds: 10) {
-                exposition = (try? await Self.text(api.client, "/metrics", token: nil).2) ?? ""
+                exposition = (try? await Self.text(api.client, "/metrics", token: API.metricsToken).2) ?? ""
                 return Self.sample(exposition, "usher_chats_started_total", ["site": api.site, "queue": "default", "source": "reactive"]) == 1
             }
             let site = ["site": api.site, "queue": "*"]
@@ -78,6 +78,34 @@ struct ObservationTests {
 
             let (status, output) = try Self.promtool(exposition)
             #expect(status == 0, "promtool check metrics: \(output)")
+        }
+    }
+
+    @Test("/metrics on the API's port needs the metrics or the admin token: it names every site")
+    func metricsNeedAToken() async throws {
+        try await API.run { api in
+            let (none, headers, _) = try await Self.text(api.client, "/metrics", token: nil)
+            #expect(none == .unauthorized)
+            #expect(headers[.wwwAuthenticate] == "Bearer")
+            #expect(try await Self.text(api.client, "/metrics", token: "wrong").0 == .forbidden)
+            let ops = try await api.token(role: "ops")
+            #expect(try await Self.text(api.client, "/metrics", token: ops).0 == .forbidden)
+            #expect(try await Self.text(api.client, "/metrics", token: API.metricsToken).0 == .ok)
+            #expect(try await Self.text(api.client, "/metrics", token: API.adminToken).0 == .ok)
+        }
+    }
+
+    @Test("/metrics on the API's port is closed when neither a metrics token nor an admin token is configured")
+    func metricsClosedByDefault() async throws {
+        try await TestRedis.withConfiguration { redis in
+            let app = buildApplication(configuration: UsherConfiguration(redis: redis, logLevel: .error))
+            try await app.test(.router) { client in
+                for token in [nil, "", "anything"] as [String?] {
+                    let (status, _, body) = try await Self.text(client, "/metrics", token: token)
+                    #expect(status == .forbidden, "token \(String(describing: token))")
+                    #expect(!body.contains("usher_"))
+                }
+            }
         }
     }
 

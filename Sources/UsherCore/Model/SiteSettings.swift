@@ -117,7 +117,7 @@ public struct SiteSettingsUpdate: Sendable, Equatable {
         for (queue, slots) in self.reserve ?? [:] {
             _ = try Identifier.validate(queue, field: "reserve")
             guard (0...SiteSettings.maxReservePerQueue).contains(slots) else {
-                throw .invalid(field: "reserve", message: "reserve.\(queue) must be within 0...\(SiteSettings.maxReservePerQueue)")
+                throw .invalid(field: "reserve.\(queue)", message: "reserve.\(queue) must be within 0...\(SiteSettings.maxReservePerQueue)")
             }
         }
         if let queues = self.queues {

@@ -37,10 +37,12 @@ extension Broker {
     /// The site's per-minute history in `[from, to)` (milliseconds since 1970), summed over `step` minutes.
     public func history(site: String, caller: Caller, range: HistoryRange) async throws(CoreError) -> CapacityHistory {
         let clock: HistoryClock = try await self.call(.historyRead, site: site, caller: caller, roles: [.ops], arguments: [])
-        // Minutes older than the retention are gone: no need to ask.
-        let oldest = clock.now / 60_000 - Int64(self.historyRetentionMinutes) - 1
-        let first = max(range.firstMinute, oldest)
-        let wanted = first < range.endMinute ? Array(first..<range.endMinute) : []
+        // Minutes older than the retention are gone and minutes after now (by Redis's clock, which stamps them) are
+        // yet to come: no need to ask. So one read is at most the retention's minutes, whatever the period.
+        let now = clock.now / 60_000
+        let first = max(range.firstMinute, now - Int64(self.historyRetentionMinutes) - 1)
+        let end = min(range.endMinute, now + 1)
+        let wanted = first < end ? Array(first..<end) : []
         let prefix = SiteKeys(site: site).prefix + "m:"
         var minutes: [Int64: [String: Int64]] = [:]
         var bytes: Int64 = 0

@@ -4,15 +4,30 @@ public struct HistoryRange: Sendable, Equatable {
     public let endMinute: Int64
     public let stepMinutes: Int64
 
+    /// The instants a period may start and end at, in milliseconds since 1970: from 1970 to the end of 9999, what
+    /// RFC 3339 writes. Keeps every sum and product on them far inside Int64.
+    public static let instants: ClosedRange<Int64> = 0...253_402_300_799_999
+    /// The longest step: a year and a day, past the longest retention there is to sum over.
+    public static let maxStepSeconds = 366 * 86_400
+
     /// `from` and `to` in milliseconds since 1970 (`from` rounds down, `to` up, to whole minutes); `stepSeconds` a
     /// multiple of 60; at most `maxPoints` steps.
     public init(from: Int64, to: Int64, stepSeconds: Int, maxPoints: Int) throws(CoreError) {
         guard stepSeconds >= 60, stepSeconds % 60 == 0 else {
             throw .invalid(field: "step", message: "step must be a whole number of minutes (60, 300, 3600, ...)")
         }
+        guard stepSeconds <= Self.maxStepSeconds else {
+            throw .invalid(field: "step", message: "step must be at most \(Self.maxStepSeconds) seconds (366 days)")
+        }
+        guard Self.instants.contains(to), to > Self.instants.lowerBound else {
+            throw .invalid(field: "to", message: "to must be after 1970-01-01T00:00:00Z and before 10000-01-01T00:00:00Z")
+        }
+        guard Self.instants.contains(from) else {
+            throw .invalid(field: "from", message: "from must be from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z")
+        }
         guard from < to else { throw .invalid(field: "from", message: "from must be before to") }
-        self.firstMinute = Self.floorDiv(from, 60_000)
-        self.endMinute = -Self.floorDiv(-to, 60_000)
+        self.firstMinute = from / 60_000
+        self.endMinute = (to + 59_999) / 60_000
         self.stepMinutes = Int64(stepSeconds / 60)
         guard self.points <= maxPoints else {
             throw .invalid(field: "step", message: "\(self.points) points asked for, at most \(maxPoints): choose a longer step or a shorter period")
@@ -21,8 +36,6 @@ public struct HistoryRange: Sendable, Equatable {
 
     /// How many steps the period holds; the last may be shorter.
     public var points: Int { Int((self.endMinute - self.firstMinute + self.stepMinutes - 1) / self.stepMinutes) }
-
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 }
 
 /// A site's history: per queue (and `*`, the site as a whole), one point per step.

@@ -26,6 +26,7 @@ struct Authenticator: Sendable {
         }
     }
 
+    /// Compares every byte whatever the first difference, so the time taken tells nothing of the token.
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8)
         let y = Array(b.utf8)

@@ -94,16 +94,20 @@ struct CapacityFeedController {
         return "event: \(name)\ndata: \(json)\n\n"
     }
 
-    /// `?from=&to=` (RFC 3339 or milliseconds since 1970; default the last hour), `step` seconds (a multiple of 60;
-    /// default 60), `format=csv` (or `Accept: text/csv`) for CSV.
+    /// `?from=&to=` (RFC 3339 or milliseconds since 1970; default the last hour by this process's clock), `step`
+    /// seconds (a multiple of 60; default 60), `format=csv` (or `Accept: text/csv`) for CSV. The read itself stops at
+    /// now by Redis's clock and at the retention, whatever the period.
     @Sendable func history(_ request: Request, context: UsherRequestContext) async throws -> Response {
         let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
         let query = request.uri.queryParameters
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let to = try Self.instant(query.get("to"), field: "to") ?? now
-        let from = try Self.instant(query.get("from"), field: "from") ?? to - 3_600_000
-        guard let step = Int(query.get("step") ?? "60") else { throw APIError.invalid(field: "step", message: "step is a number of seconds") }
+        // Only instants in HistoryRange.instants come back, so the hour before cannot overflow.
+        let from = try Self.instant(query.get("from"), field: "from") ?? max(HistoryRange.instants.lowerBound, to - 3_600_000)
+        guard let step = Int(query.get("step") ?? "60") else {
+            throw APIError.invalid(field: "step", message: "step is a whole number of seconds")
+        }
         let history = try await self.services.core(caller) { () throws(CoreError) in
             let range = try HistoryRange(from: from, to: to, stepSeconds: step, maxPoints: self.configuration.historyMaxPoints)
             return try await self.services.broker.history(site: site, caller: caller, range: range)
@@ -119,17 +123,30 @@ struct CapacityFeedController {
         return try HistoryResponse(history).response(from: request, context: context)
     }
 
-    /// An instant as RFC 3339 or as milliseconds since 1970.
+    /// An instant as RFC 3339 or as milliseconds since 1970, within `HistoryRange.instants`: a date far out would
+    /// not fit an Int64 of milliseconds, and converting it would trap.
     static func instant(_ text: String?, field: String) throws(APIError) -> Int64? {
         guard let text, !text.isEmpty else { return nil }
-        if let milliseconds = Int64(text) { return milliseconds }
+        let bounds = HistoryRange.instants
+        let outOfRange = APIError.invalid(field: field, message: "\(field) must be from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z")
+        // Longer than any instant is written: not worth parsing.
+        guard text.utf8.count <= Self.maxInstantLength else { throw outOfRange }
+        if let milliseconds = Int64(text) {
+            guard bounds.contains(milliseconds) else { throw outOfRange }
+            return milliseconds
+        }
         let plain = Date.ISO8601FormatStyle()
         let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         guard let date = (try? plain.parse(text)) ?? (try? fractional.parse(text)) else {
             throw .invalid(field: field, message: "\(field) must be an RFC 3339 time (2026-11-23T09:00:00Z) or milliseconds since 1970")
         }
-        return Int64(date.timeIntervalSince1970 * 1_000)
+        let milliseconds = (date.timeIntervalSince1970 * 1_000).rounded(.down)
+        guard milliseconds >= Double(bounds.lowerBound), milliseconds <= Double(bounds.upperBound) else { throw outOfRange }
+        return Int64(milliseconds)
     }
+
+    /// `2026-11-23T09:00:00.000000000+14:00` and a little more.
+    static let maxInstantLength = 64
 }
 
 /// Capacity streams open on this instance, bounded.

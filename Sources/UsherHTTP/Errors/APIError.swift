@@ -54,6 +54,10 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         if let retryAfterSeconds {
             response.headers[.retryAfter] = String(retryAfterSeconds)
         }
+        // RFC 6750: a 401 names the scheme it wants, so clients such as Prometheus know to send a bearer token.
+        if self.status == .unauthorized {
+            response.headers[.wwwAuthenticate] = "Bearer"
+        }
         return response
     }
 }

@@ -17,6 +17,8 @@ struct JSONBody: Sendable {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw Self.apiError(error)
+        } catch let error as BodyFieldError {
+            throw APIError.invalid(field: error.field, message: error.message)
         }
     }
 

@@ -19,10 +19,20 @@ struct SiteSettingsBody: Decodable {
         var values: [String: Int] = [:]
         // Known numeric settings only; unknown fields are ignored like everywhere else.
         for key in container.allKeys where SiteSettings.defaults[setting: key.stringValue] != nil {
-            values[key.stringValue] = try container.decode(Int.self, forKey: key)
+            values[key.stringValue] = try container.requiredWholeNumber(forKey: key)
         }
         self.values = values
-        self.reserve = try container.decodeIfPresent([String: Int].self, forKey: Key(stringValue: "reserve"))
+        let reserveKey = Key(stringValue: "reserve")
+        if container.contains(reserveKey), try !container.decodeNil(forKey: reserveKey) {
+            let slots = try container.nestedContainer(keyedBy: Key.self, forKey: reserveKey)
+            var reserve: [String: Int] = [:]
+            for queue in slots.allKeys {
+                reserve[queue.stringValue] = try slots.requiredWholeNumber(forKey: queue)
+            }
+            self.reserve = reserve
+        } else {
+            self.reserve = nil
+        }
         self.queues = try container.decodeIfPresent([String].self, forKey: Key(stringValue: "queues"))
         self.allowedOrigins = try container.decodeIfPresent([String].self, forKey: Key(stringValue: "allowedOrigins"))
     }
@@ -66,6 +76,20 @@ struct ChatRequestBody: Decodable {
     let priority: Int?
     let name: String?
 
+    enum CodingKeys: String, CodingKey {
+        case visitor, queue, locale, source, priority, name
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.visitor = try container.decode(String.self, forKey: .visitor)
+        self.queue = try container.decodeIfPresent(String.self, forKey: .queue)
+        self.locale = try container.decodeIfPresent(String.self, forKey: .locale)
+        self.source = try container.decode(Source.self, forKey: .source)
+        self.priority = try container.wholeNumber(forKey: .priority)
+        self.name = try container.decodeIfPresent(String.self, forKey: .name)
+    }
+
     var request: ChatRequest {
         ChatRequest(
             visitor: self.visitor,
@@ -83,6 +107,18 @@ struct PresenceBody: Decodable {
     let maxChats: Int
     let queues: [String]?
     let session: String
+
+    enum CodingKeys: String, CodingKey {
+        case status, maxChats, queues, session
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.status = try container.decode(PresenceUpdate.Status.self, forKey: .status)
+        self.maxChats = try container.requiredWholeNumber(forKey: .maxChats)
+        self.queues = try container.decodeIfPresent([String].self, forKey: .queues)
+        self.session = try container.decode(String.self, forKey: .session)
+    }
 
     var update: PresenceUpdate {
         PresenceUpdate(status: self.status, maxChats: self.maxChats, queues: self.queues ?? [Broker.defaultQueue], session: self.session)
