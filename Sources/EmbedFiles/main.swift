@@ -1,9 +1,9 @@
 internal import Foundation
 
 // Writes a Swift source holding the given files as string literals, so that a target can carry them inside its
-// binary instead of a resource bundle that has to travel beside it. A string literal compiles in well under a
-// second where the same bytes as an array literal take tens of seconds; it holds text only, and every file served
-// today is UTF-8 text.
+// binary instead of a resource bundle that has to travel beside it. String literals rather than byte arrays: on a
+// busy 2-core machine 30 KB of Public took 23 s to compile optimized as an array literal and under a second as a
+// string literal. A literal holds text only, and every file of Public is UTF-8 text; any other file fails the build.
 //
 // usage: EmbedFiles ROOT OUTPUT PATH... (each PATH relative to ROOT)
 
