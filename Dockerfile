@@ -4,6 +4,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libhiredis-dev 
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
+COPY Plugins ./Plugins
 COPY Tests ./Tests
 RUN swift build -c release --product usher --static-swift-stdlib \
     && cp "$(swift build -c release --show-bin-path)/usher" /usr/local/bin/usher

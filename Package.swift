@@ -67,9 +67,13 @@ var package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Public")],
-            swiftSettings: swiftSettings
+            // Public is compiled in by the plugin rather than shipped as a resource bundle, so the binary runs alone.
+            exclude: ["Public"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedPublicFiles"]
         ),
+        .executableTarget(name: "EmbedFiles", swiftSettings: swiftSettings),
+        .plugin(name: "EmbedPublicFiles", capability: .buildTool(), dependencies: ["EmbedFiles"]),
         .executableTarget(
             name: "usher",
             dependencies: [

@@ -1,8 +1,8 @@
-internal import Foundation
 internal import Hummingbird
 
-/// The website widget and the ops dashboard: files of this repository (`Sources/UsherHTTP/Public`), read once at
-/// start-up and served from memory. The dashboard's policy lets it load nothing from anywhere but Usher.
+/// The website widget and the ops dashboard: files of this repository (`Sources/UsherHTTP/Public`), compiled into
+/// the binary by the EmbedPublicFiles plugin and served from memory. The dashboard's policy lets it load nothing
+/// from anywhere but Usher.
 struct StaticFilesController {
     struct File {
         let bytes: ByteBuffer
@@ -21,11 +21,13 @@ struct StaticFilesController {
 
     init() {
         var files: [String: File] = [:]
-        let root = Bundle.module.resourceURL!.appendingPathComponent("Public")
         for entry in Self.routes {
-            // The files ship inside the build; a missing one is a broken build, not a runtime condition.
-            let data = try! Data(contentsOf: root.appendingPathComponent(entry.file))
-            files[entry.route] = File(bytes: ByteBuffer(bytes: data), contentType: entry.type)
+            // Every file of Public is compiled in; a route naming another is a broken build, not a runtime condition.
+            guard let contents = PublicFiles.contents[entry.file] else {
+                preconditionFailure("Public/\(entry.file) is not compiled into UsherHTTP")
+            }
+            let bytes = contents.withUTF8Buffer { ByteBuffer(bytes: $0) }
+            files[entry.route] = File(bytes: bytes, contentType: entry.type)
         }
         self.files = files
     }
