@@ -5,7 +5,8 @@ import RedisClient
 import UsherCore
 
 /// `usher reconcile --site S`: rebuilds a site's capacity counters from the primary records in Redis and reports
-/// every difference. Exits 0 when there is no drift, 2 when there is (so monitoring can alert on it).
+/// every difference and every broken invariant. Exits 0 when there is neither, 2 otherwise (so monitoring can alert
+/// on it).
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
@@ -48,7 +49,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        if report.drift > 0 {
+        if report.drift > 0 || !report.violations.isEmpty {
             throw ExitCode(2)
         }
     }

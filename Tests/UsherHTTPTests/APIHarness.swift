@@ -29,10 +29,12 @@ struct API: Sendable {
         }
     }
 
-    func call(_ method: HTTPRequest.Method, _ path: String, token: String? = API.adminToken, body: Any? = nil, raw: String? = nil)
-        async throws -> Reply
-    {
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = API.adminToken, body: Any? = nil, raw: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
         var headers: HTTPFields = [.contentType: "application/json"]
+        headers.append(contentsOf: extra)
         if let token { headers[.authorization] = "Bearer \(token)" }
         let bytes: ByteBuffer? =
             if let raw { ByteBuffer(string: raw) } else { try body.map { ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: $0)) } }
@@ -59,14 +61,21 @@ struct API: Sendable {
     /// limits unless they set them (the rate-limit tests do).
     static var unlimited: [String: Any] { ["siteRequestsPerSecond": 0, "addressRequestsPerMinute": 0] }
 
-    static func run(settings: [String: Any] = [:], _ body: @Sendable @escaping (API) async throws -> Void) async throws {
+    /// `live` serves over real sockets on loopback (the client address is then 127.0.0.1); `trustedProxies` as
+    /// configured.
+    static func run(
+        settings: [String: Any] = [:], live: Bool = false, trustedProxies: [String] = [],
+        _ body: @Sendable @escaping (API) async throws -> Void
+    ) async throws {
         // Serialized once, so the closure below captures only Sendable bytes.
         let settingsJSON = String(
             decoding: try JSONSerialization.data(withJSONObject: Self.unlimited.merging(settings) { $1 }), as: UTF8.self
         )
         try await TestRedis.withConfiguration { redis in
-            let app = buildApplication(configuration: Self.configuration(redis: redis))
-            try await app.test(.router) { client in
+            var configuration = Self.configuration(redis: redis)
+            configuration.trustedProxies = trustedProxies
+            let app = buildApplication(configuration: configuration)
+            try await app.test(live ? .live : .router) { client in
                 try await TestRedis.eventually("readyz is 200", seconds: TestRedis.readySeconds) {
                     (try? await client.execute(uri: "/readyz", method: .get) { $0.status }) == .ok
                 }

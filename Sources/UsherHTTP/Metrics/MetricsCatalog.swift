@@ -40,6 +40,7 @@ enum MetricsCatalog {
         "usher_chats_started_total": Entry(help: "Chats started, by source (invitation, reactive, escalation), as counted in Redis for the site."),
         "usher_chats_finished_total": Entry(help: "Chats finished, by outcome (ended, orphaned, abandoned), as counted in Redis for the site."),
         "usher_chats_refused_total": Entry(help: "Chat requests refused (line full or closed), as counted in Redis for the site."),
+        "usher_rate_limited_total": Entry(help: "Website requests refused by the site's or an address's rate limit, as counted in Redis for the site."),
         "usher_history_minute_bytes": Entry(help: "Redis memory of the site's last full minute of history."),
         "usher_history_bytes_estimate": Entry(help: "The site's history memory when full: the last minute's size times the minutes kept."),
         "usher_sample_errors_total": Entry(help: "Site samples (for gauges and history) that failed, by site."),

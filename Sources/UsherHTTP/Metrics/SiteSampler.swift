@@ -56,6 +56,11 @@ struct SiteSampler: Service {
                 }
             }
         }
+        // Rate-limit refusals are counted for the site only: they come before the request's queue is looked at.
+        let limited = UsherMetrics.counterBaseline.withLock {
+            $0.advance("\(site)|*|rateLimited", to: sample.capacity.counter("rateLimited"))
+        }
+        if limited > 0 { Counter(label: "usher_rate_limited_total", dimensions: [("site", site)]).increment(by: limited) }
         let minutes = self.broker.historyRetentionMinutes
         Gauge(label: "usher_history_minute_bytes", dimensions: [("site", site)]).record(sample.historyMinuteBytes)
         Gauge(label: "usher_history_bytes_estimate", dimensions: [("site", site)]).record(sample.historyMinuteBytes * minutes)

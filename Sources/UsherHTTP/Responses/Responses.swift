@@ -121,6 +121,7 @@ struct CapacityResponse: ResponseEncodable {
         let expired: Int
         let orphaned: Int
         let ended: Int
+        let rateLimited: Int
     }
 
     let agents: CapacityView.Agents
@@ -143,7 +144,8 @@ struct CapacityResponse: ResponseEncodable {
             declined: capacity.counter("declined"),
             expired: capacity.counter("expired"),
             orphaned: capacity.counter("orphaned"),
-            ended: capacity.counter("ended")
+            ended: capacity.counter("ended"),
+            rateLimited: capacity.counter("rateLimited")
         )
     }
 }
@@ -151,10 +153,12 @@ struct CapacityResponse: ResponseEncodable {
 struct ReconcileResponse: ResponseEncodable {
     let drift: Int
     let differences: [ReconcileReport.Difference]
+    let violations: [String]
 
     init(_ report: ReconcileReport) {
         self.drift = report.drift
         self.differences = report.differences
+        self.violations = report.violations
     }
 }
 

@@ -1,0 +1,174 @@
+import Foundation
+import HTTPTypes
+import RedisTestSupport
+import Testing
+
+/// The website token is public: it sits in every page. Each test does what a stranger holding it could do, and
+/// checks that the promise holds: chat demand never exceeds staff, and nothing grows without bound.
+@Suite("a hostile website")
+struct HostileWebsiteTests {
+    static var presence: [String: Any] { ["status": "available", "maxChats": 3, "queues": ["default"], "session": "s1"] }
+
+    @Test("a website token cannot ask for an escalation or a priority; a bot token can")
+    func escalationNeedsBot() async throws {
+        try await API.run { api in
+            let website = try await api.token(role: "website")
+            let bot = try await api.token(role: "bot")
+            let escalation = try await api.call(
+                .post, api.sitePath("/chats"), token: website, body: ["visitor": "x", "source": "escalation"]
+            )
+            #expect(escalation.status == .forbidden)
+            #expect(escalation.error?["field"] as? String == "source")
+            let priority = try await api.call(
+                .post, api.sitePath("/chats"), token: website, body: ["visitor": "x", "source": "reactive", "priority": 9]
+            )
+            #expect(priority.status == .forbidden)
+            #expect(priority.error?["field"] as? String == "priority")
+            let capacity = try await api.call(.get, api.sitePath("/capacity"))
+            #expect(capacity["waiting"] as? Int == 0)
+            let handedOver = try await api.call(
+                .post, api.sitePath("/chats"), token: bot, body: ["visitor": "x", "source": "escalation", "priority": 9]
+            )
+            #expect(handedOver.status == .created)
+            #expect(handedOver["chat", "state"] as? String == "waiting")
+        }
+    }
+
+    @Test("junk queues are refused naming the queue and add nothing to the site")
+    func junkQueues() async throws {
+        try await API.run(settings: ["queues": ["sales"]]) { api in
+            let website = try await api.token(role: "website")
+            for index in 0..<20 {
+                let reply = try await api.call(
+                    .post, api.sitePath("/chats"), token: website, body: ["visitor": "v\(index)", "queue": "junk\(index)", "source": "reactive"]
+                )
+                #expect(reply.status == .badRequest)
+                #expect(reply.error?["field"] as? String == "queue")
+                let poll = try await api.call(.post, api.sitePath("/invitations"), token: website, body: ["visitor": "v\(index)", "queue": "junk\(index)"])
+                #expect(poll.status == .badRequest)
+            }
+            let configured = try await api.call(
+                .post, api.sitePath("/chats"), token: website, body: ["visitor": "v", "queue": "sales", "source": "reactive"]
+            )
+            #expect(configured.status == .created)
+            let capacity = try await api.call(.get, api.sitePath("/capacity"))
+            let queues = try #require(capacity["queues"] as? [String: Any])
+            #expect(Set(queues.keys) == ["default", "sales"])
+        }
+    }
+
+    @Test("one visitor gets one open chat however often it asks: the same chat, 200 instead of 201")
+    func oneChatPerVisitor() async throws {
+        try await API.run { api in
+            let website = try await api.token(role: "website")
+            let agent = try await api.token(role: "agent", agent: "a1")
+            #expect(try await api.call(.put, api.sitePath("/agents/a1/presence"), token: agent, body: Self.presence).status == .ok)
+            let first = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "greedy", "source": "reactive"])
+            #expect(first.status == .created)
+            for _ in 0..<5 {
+                let again = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "greedy", "source": "reactive"])
+                #expect(again.status == .ok)
+                #expect(again["chat", "id"] as? String == first["chat", "id"] as? String)
+            }
+            let honest = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "honest", "source": "reactive"])
+            #expect(honest["chat", "state"] as? String == "assigned")
+            let capacity = try await api.call(.get, api.sitePath("/capacity"))
+            #expect(capacity["slots", "chats"] as? Int == 2)
+            let poll = try await api.call(.post, api.sitePath("/invitations"), token: website, body: ["visitor": "greedy"])
+            #expect(poll["reason"] as? String == "chatting")
+        }
+    }
+
+    @Test("polls with made-up visitor ids from one address meet its rate limit: 429 with Retry-After, counted")
+    func addressRateLimit() async throws {
+        try await API.run(settings: ["addressRequestsPerMinute": 60, "addressBurstRequests": 5]) { api in
+            let website = try await api.token(role: "website")
+            let agent = try await api.token(role: "agent", agent: "a1")
+            _ = try await api.call(.put, api.sitePath("/agents/a1/presence"), token: agent, body: ["status": "available", "maxChats": 50, "session": "s1"])
+            var statuses: [HTTPResponse.Status] = []
+            var retryAfter: String?
+            for index in 0..<20 {
+                let reply = try await api.call(.post, api.sitePath("/invitations"), token: website, body: ["visitor": "made-up-\(index)"])
+                statuses.append(reply.status)
+                if reply.status == .tooManyRequests { retryAfter = reply.headers[.retryAfter] }
+            }
+            // A burst of 5 (plus what one second refills at one per second); everything after is refused.
+            #expect(statuses.filter { $0 == .ok }.count <= 7)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count >= 13)
+            #expect(retryAfter != nil)
+            let capacity = try await api.call(.get, api.sitePath("/capacity"))
+            #expect((capacity["slots", "held"] as? Int ?? 99) <= 7)
+            #expect((capacity["counters", "rateLimited"] as? Int ?? 0) >= 13)
+        }
+    }
+
+    @Test("the site's own limit holds whatever the addresses")
+    func siteRateLimit() async throws {
+        try await API.run(settings: ["siteRequestsPerSecond": 1, "siteBurstRequests": 3]) { api in
+            let website = try await api.token(role: "website")
+            var limited = 0
+            for index in 0..<10 {
+                let reply = try await api.call(.post, api.sitePath("/invitations"), token: website, body: ["visitor": "v\(index)"])
+                if reply.status == .tooManyRequests { limited += 1 }
+            }
+            #expect(limited >= 6)
+        }
+    }
+
+    @Test("X-Forwarded-For names the client only when a trusted proxy sends it")
+    func forwardedFor() async throws {
+        let settings: [String: Any] = ["addressRequestsPerMinute": 1, "addressBurstRequests": 1]
+        try await API.run(settings: settings, live: true, trustedProxies: ["127.0.0.1"]) { api in
+            let website = try await api.token(role: "website")
+            for client in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+                let reply = try await api.call(
+                    .post, api.sitePath("/invitations"), token: website, body: ["visitor": "v-\(client)"],
+                    headers: [ClientAddressHeader.name: client]
+                )
+                #expect(reply.status == .ok, "\(client) has a bucket of its own")
+            }
+        }
+        try await API.run(settings: settings, live: true) { api in
+            let website = try await api.token(role: "website")
+            var statuses: [HTTPResponse.Status] = []
+            for client in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+                let reply = try await api.call(
+                    .post, api.sitePath("/invitations"), token: website, body: ["visitor": "v-\(client)"],
+                    headers: [ClientAddressHeader.name: client]
+                )
+                statuses.append(reply.status)
+            }
+            #expect(statuses == [.ok, .tooManyRequests, .tooManyRequests], "without a trusted proxy the header is ignored")
+        }
+    }
+
+    @Test("a visitor cancels its own waiting chat; another visitor cannot")
+    func cancel() async throws {
+        try await API.run { api in
+            let website = try await api.token(role: "website")
+            let waiting = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "v1", "source": "reactive"])
+            let id = try #require(waiting["chat", "id"] as? String)
+            let stranger = try await api.call(.post, api.sitePath("/chats/\(id)/cancel"), token: website, body: ["visitor": "v2"])
+            #expect(stranger.status == .notFound)
+            let own = try await api.call(.post, api.sitePath("/chats/\(id)/cancel"), token: website, body: ["visitor": "v1"])
+            #expect(own.status == .noContent)
+            let read = try await api.call(.get, api.sitePath("/chats/\(id)?visitor=v1"), token: website)
+            #expect(read["chat", "state"] as? String == "abandoned")
+            #expect(try await api.call(.get, api.sitePath("/capacity"))["waiting"] as? Int == 0)
+        }
+    }
+
+    @Test("a website token cannot read the metrics, the capacity or another site")
+    func readsNothingPrivate() async throws {
+        try await API.run { api in
+            let website = try await api.token(role: "website")
+            #expect(try await api.call(.get, "/metrics", token: website).status == .forbidden)
+            #expect(try await api.call(.get, api.sitePath("/capacity"), token: website).status == .forbidden)
+            #expect(try await api.call(.get, "/v1/sites/another-site/capacity", token: website).status == .forbidden)
+        }
+    }
+}
+
+enum ClientAddressHeader {
+    static let name = HTTPField.Name("X-Forwarded-For")!
+}
