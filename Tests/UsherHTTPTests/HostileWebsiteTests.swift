@@ -142,6 +142,28 @@ struct HostileWebsiteTests {
         }
     }
 
+    @Test("one address's flood, refused by its own limit, spends none of the site's")
+    func floodSparesTheSite() async throws {
+        let settings: [String: Any] = [
+            "addressRequestsPerMinute": 1, "addressBurstRequests": 2, "siteRequestsPerSecond": 1, "siteBurstRequests": 5,
+        ]
+        try await API.run(settings: settings, live: true, trustedProxies: ["127.0.0.1"]) { api in
+            let website = try await api.token(role: "website")
+            func poll(from client: String, _ index: Int) async throws -> HTTPResponse.Status {
+                try await api.call(
+                    .post, api.sitePath("/invitations"), token: website, body: ["visitor": "v\(index)"],
+                    headers: [ClientAddressHeader.name: client]
+                ).status
+            }
+            var flood: [HTTPResponse.Status] = []
+            for index in 0..<20 { flood.append(try await poll(from: "198.51.100.7", index)) }
+            #expect(flood.filter { $0 == .ok }.count == 2)
+            for (index, client) in ["198.51.100.8", "198.51.100.9", "198.51.100.10"].enumerated() {
+                #expect(try await poll(from: client, 100 + index) == .ok, "\(client) still finds room in the site's limit")
+            }
+        }
+    }
+
     @Test("a visitor cancels its own waiting chat; another visitor cannot")
     func cancel() async throws {
         try await API.run { api in

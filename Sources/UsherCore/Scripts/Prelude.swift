@@ -106,30 +106,42 @@ enum Prelude {
                 return list
             end
 
-            -- Generic cell rate limit: `key` holds the theoretical arrival time; a request is let through while it
-            -- lies less than `burst` intervals ahead. Returns nil, or how long until the next request passes (ms).
-            local function over_rate(key, intervalMs, burst)
+            -- Generic cell rate limit: `key` holds the theoretical arrival time; a request passes while it lies less
+            -- than `burst` intervals ahead. Returns the new arrival time to store, or nil and how long until the next
+            -- request would pass (ms). Nothing is written here, so one limit's refusal costs the other nothing.
+            local function rate_check(key, intervalMs, burst)
                 local tat = math.max(tonumber(redis.call('GET', key) or '0'), NOW) + intervalMs
                 local ahead = tat - NOW - burst * intervalMs
-                if ahead > 0 then return math.ceil(ahead) end
-                redis.call('SET', key, string.format('%.3f', tat), 'PX', math.ceil(tat - NOW))
-                return nil
+                if ahead > 0 then return nil, math.ceil(ahead) end
+                return tat
             end
-            -- The website's limits, per site and per client address, checked in the decision's own round trip.
-            -- Refused requests do not count against the limit, so a flood cannot starve the site for longer than
-            -- it lasts.
+            -- The website's limits, per site and per client address, checked in the decision's own round trip. A
+            -- request refused by either counts against neither, so a flood from one address cannot spend the site's
+            -- limit, and a refused flood is refused only while it lasts.
             local function throttle()
                 if CALLER_ROLE ~= 'website' then return nil end
-                local retryMs = nil
-                local perSecond = setting('siteRequestsPerSecond')
-                if perSecond > 0 then retryMs = over_rate(P .. 'rate:site', 1000 / perSecond, setting('siteBurstRequests')) end
+                local checks = {}
                 local perMinute = setting('addressRequestsPerMinute')
-                if retryMs == nil and perMinute > 0 then
-                    retryMs = over_rate(P .. 'rate:addr:' .. ADDRESS, 60000 / perMinute, setting('addressBurstRequests'))
+                if perMinute > 0 then
+                    checks[#checks + 1] = { P .. 'rate:addr:' .. ADDRESS, 60000 / perMinute, setting('addressBurstRequests') }
                 end
-                if retryMs == nil then return nil end
-                redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
-                return fail('rate_limited ' .. retryMs)
+                local perSecond = setting('siteRequestsPerSecond')
+                if perSecond > 0 then
+                    checks[#checks + 1] = { P .. 'rate:site', 1000 / perSecond, setting('siteBurstRequests') }
+                end
+                local passed = {}
+                for i, c in ipairs(checks) do
+                    local tat, retryMs = rate_check(c[1], c[2], c[3])
+                    if tat == nil then
+                        redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
+                        return fail('rate_limited ' .. retryMs)
+                    end
+                    passed[i] = tat
+                end
+                for i, c in ipairs(checks) do
+                    redis.call('SET', c[1], string.format('%.3f', passed[i]), 'PX', math.ceil(passed[i] - NOW))
+                end
+                return nil
             end
 
             local function akey(a) return P .. 'agent:' .. a end

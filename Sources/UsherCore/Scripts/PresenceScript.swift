@@ -21,11 +21,14 @@ enum PresenceScript {
             if r == nil and redis.call('SCARD', P .. 'agents') >= MAX_AGENTS then return fail('too_many_agents') end
             local wanted = split(queues)
             do
-                local added = 0
+                -- The cap counts every queue the site knows: `default`, configured ones and agent-served ones.
+                local known, added = all_queues(), 0
+                local seen = {}
+                for _, q in ipairs(known) do seen[q] = true end
                 for _, q in ipairs(wanted) do
-                    if redis.call('SISMEMBER', P .. 'queues', q) == 0 then added = added + 1 end
+                    if not seen[q] then added = added + 1 end
                 end
-                if added > 0 and redis.call('SCARD', P .. 'queues') + added > MAX_QUEUES then return fail('too_many_queues') end
+                if added > 0 and #known + added > MAX_QUEUES then return fail('too_many_queues') end
             end
 
             sweep()
