@@ -31,7 +31,8 @@ struct BoundaryTests {
     static let bodyFields: [(method: HTTPRequest.Method, path: String, role: String?, body: String, field: String)] = {
         let settings = [
             "holdSeconds", "cooldownSeconds", "heartbeatSeconds", "orphanGraceSeconds", "maxWaiting", "pollRetrySeconds",
-            "averageHandleSeconds", "closedRetryMaxSeconds",
+            "averageHandleSeconds", "closedRetryMaxSeconds", "maxWaitSeconds", "siteRequestsPerSecond", "siteBurstRequests",
+            "addressRequestsPerMinute", "addressBurstRequests",
         ]
         var fields = settings.map { (HTTPRequest.Method.put, "", String?.none, "{\"\($0)\": VALUE}", $0) }
         fields.append((.put, "", nil, #"{"reserve": {"support": VALUE}}"#, "reserve.support"))
