@@ -251,3 +251,34 @@ struct SettingsAndReconcileTests {
         }
     }
 }
+
+@Suite("per-site caps")
+struct SiteCapTests {
+    @Test("a site holds at most its configured queues, agents and tokens; one more is refused and changes nothing")
+    func caps() async throws {
+        let limits = BrokerConfiguration(maxQueuesPerSite: 3, maxAgentsPerSite: 2, maxTokensPerSite: 2)
+        try await CoreHarness.run(configuration: limits) { h in
+            // `default` is one of the three.
+            _ = try await h.online("a1", queues: ["default", "sales"])
+            await #expect(throws: CoreError.limitReached("the site has as many queues as allowed")) {
+                _ = try await h.online("a1", queues: ["default", "sales", "support", "billing"])
+            }
+            #expect(try await h.capacity().queues.keys.sorted() == ["default", "sales"])
+            _ = try await h.online("a1", queues: ["support"])
+            _ = try await h.online("a2", session: "s2")
+            await #expect(throws: CoreError.limitReached("the site has as many agents as allowed")) {
+                _ = try await h.online("a3", session: "s3")
+            }
+            #expect(try await h.capacity().agentLoad.map(\.agent) == ["a1", "a2"])
+            for _ in 0..<2 {
+                _ = try await h.broker.issueToken(site: h.site, caller: h.admin, role: .website, agent: nil)
+            }
+            await #expect(throws: CoreError.limitReached("the site has as many tokens as allowed; revoke one first")) {
+                _ = try await h.broker.issueToken(site: h.site, caller: h.admin, role: .website, agent: nil)
+            }
+            await #expect(throws: CoreError.invalid(field: "queues", message: "at most 3 queues")) {
+                _ = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(queues: ["q1", "q2", "q3", "q4"]))
+            }
+        }
+    }
+}
