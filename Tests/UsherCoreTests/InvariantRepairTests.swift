@@ -221,6 +221,23 @@ struct SettingsAndReconcileTests {
         }
     }
 
+    @Test("an allowed origin is one scheme, host and port: spaces, paths and other schemes are refused naming the field")
+    func origins() async throws {
+        try await CoreHarness.run { h in
+            for bad in ["https://a.example https://b.example", "https://a.example/path", "ftp://a.example", "https://", "https://a\tb"] {
+                do {
+                    _ = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(allowedOrigins: [bad]))
+                    Issue.record("\(bad) was accepted as an origin")
+                } catch CoreError.invalid(let field, _) {
+                    #expect(field == "allowedOrigins")
+                }
+            }
+            let good = ["https://shop.example", "http://localhost:8080", "http://[::1]:8080"]
+            let (settings, _) = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(allowedOrigins: good))
+            #expect(settings.allowedOrigins == good)
+        }
+    }
+
     @Test("a site stored before a setting existed decides with that setting's default")
     func missingSettingDefaults() async throws {
         try await CoreHarness.run { h in
