@@ -12,10 +12,8 @@ enum AcceptScript {
     static let source =
         Prelude.source + #"""
             local id, v, chat, name, locale = ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16]
-            do
-                local limited = throttle()
-                if limited then return limited end
-            end
+            local limited = throttle()
+            if limited then return limited end
             sweep()
             local inv = hash(ikey(id))
             if inv == nil or inv.visitor ~= v then return fail('not_found') end

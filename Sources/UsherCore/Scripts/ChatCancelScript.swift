@@ -8,10 +8,8 @@ enum ChatCancelScript {
     static let source =
         Prelude.source + #"""
             local chat, v = ARGV[12], ARGV[13]
-            do
-                local limited = throttle()
-                if limited then return limited end
-            end
+            local limited = throttle()
+            if limited then return limited end
             sweep()
             local c = hash(ckey(chat))
             if c == nil or c.visitor ~= v then return fail('not_found') end

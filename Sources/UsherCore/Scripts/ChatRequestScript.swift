@@ -19,10 +19,8 @@ enum ChatRequestScript {
             if CALLER_ROLE == 'website' and source ~= 'reactive' then return fail('website_source') end
             if CALLER_ROLE == 'website' and priority ~= 0 then return fail('website_priority') end
             if not known_queue(q) then return fail('unknown_queue') end
-            do
-                local limited = throttle()
-                if limited then return limited end
-            end
+            local limited = throttle()
+            if limited then return limited end
             sweep()
             local existing = open_chat(v)
             if existing then

@@ -7,10 +7,8 @@ enum ChatViewScript {
     static let source =
         Prelude.source + #"""
             local chat, v = ARGV[12], ARGV[13]
-            do
-                local limited = throttle()
-                if limited then return limited end
-            end
+            local limited = throttle()
+            if limited then return limited end
             sweep()
             -- Another visitor's chat does not exist to this one, and reading it changes nothing.
             if v ~= '' and redis.call('HGET', ckey(chat), 'visitor') ~= v then return fail('not_found') end

@@ -8,10 +8,8 @@ enum DeclineScript {
     static let source =
         Prelude.source + #"""
             local id, v = ARGV[12], ARGV[13]
-            do
-                local limited = throttle()
-                if limited then return limited end
-            end
+            local limited = throttle()
+            if limited then return limited end
             sweep()
             local inv = hash(ikey(id))
             if inv == nil or inv.visitor ~= v then return fail('not_found') end

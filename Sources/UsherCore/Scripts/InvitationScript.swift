@@ -14,10 +14,8 @@ enum InvitationScript {
         Prelude.source + #"""
             local v, q, id, locale = ARGV[12], ARGV[13], ARGV[14], ARGV[15]
             if not known_queue(q) then return fail('unknown_queue') end
-            do
-                local limited = throttle()
-                if limited then return limited end
-            end
+            local limited = throttle()
+            if limited then return limited end
             sweep()
             local function withhold(reason, retryMs)
                 -- The total for the capacity view; per queue and in the history it is the sum of the reasons.
