@@ -21,6 +21,7 @@ public struct Broker: Sendable {
     private let maxAgents: String
     private let maxTokens: String
     private let maxSuperseded: String
+    private let maxRetained: String
     private let deadlineTolerance: String
     let listedAgents: String
     private let decisionTimers = DecisionMetrics.Timers()
@@ -39,6 +40,7 @@ public struct Broker: Sendable {
         self.maxAgents = String(configuration.maxAgentsPerSite)
         self.maxTokens = String(configuration.maxTokensPerSite)
         self.maxSuperseded = String(configuration.maxSupersededSessions)
+        self.maxRetained = String(configuration.maxRetainedPerSite)
         self.deadlineTolerance = String(configuration.deadlineToleranceMilliseconds)
     }
 
@@ -243,6 +245,7 @@ public struct Broker: Sendable {
             self.maxAgents,
             self.maxTokens,
             self.maxSuperseded,
+            self.maxRetained,
         ]
         let start = ContinuousClock.now
         defer { self.decisionTimers.record(script, since: start) }

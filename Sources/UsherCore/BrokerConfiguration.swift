@@ -31,6 +31,8 @@ public struct BrokerConfiguration: Sendable {
     public var maxTokensPerSite: Int
     /// Superseded sessions each agent remembers, newest first, so that none of them can take over again.
     public var maxSupersededSessions: Int
+    /// Resolved invitations and ended chats kept readable per site; past it the oldest go before `retentionSeconds`.
+    public var maxRetainedPerSite: Int
     /// How often the background sweeper passes over every site, so deadlines pass at sites nobody calls; and how
     /// many sites it sweeps at once.
     public var sweepIntervalMilliseconds: Int
@@ -51,6 +53,7 @@ public struct BrokerConfiguration: Sendable {
         maxAgentsPerSite: Int = 20_000,
         maxTokensPerSite: Int = 50_000,
         maxSupersededSessions: Int = 1_000,
+        maxRetainedPerSite: Int = 100_000,
         sweepIntervalMilliseconds: Int = 1_000,
         sweepConcurrency: Int = 16
     ) {
@@ -68,6 +71,7 @@ public struct BrokerConfiguration: Sendable {
         self.maxAgentsPerSite = maxAgentsPerSite
         self.maxTokensPerSite = maxTokensPerSite
         self.maxSupersededSessions = maxSupersededSessions
+        self.maxRetainedPerSite = maxRetainedPerSite
         self.sweepIntervalMilliseconds = sweepIntervalMilliseconds
         self.sweepConcurrency = sweepConcurrency
     }

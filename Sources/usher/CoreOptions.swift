@@ -46,6 +46,9 @@ struct CoreOptions: ParsableArguments {
     @Option(help: "Superseded sessions each agent remembers so they never take over again (USHER_MAX_SUPERSEDED_SESSIONS). [default: 1000]")
     var maxSupersededSessions: Int?
 
+    @Option(help: "Resolved invitations and ended chats kept readable per site; the oldest go first (USHER_MAX_RETAINED_PER_SITE). [default: 100000]")
+    var maxRetainedPerSite: Int?
+
     @Option(help: "Milliseconds between background sweeps of every site's deadlines (USHER_SWEEP_INTERVAL_MS). [default: 1000]")
     var sweepIntervalMs: Int?
 
@@ -84,6 +87,7 @@ struct CoreOptions: ParsableArguments {
             maxSupersededSessions: try source.int(
                 self.maxSupersededSessions, "USHER_MAX_SUPERSEDED_SESSIONS", defaults.maxSupersededSessions, 1...100_000
             ),
+            maxRetainedPerSite: try source.int(self.maxRetainedPerSite, "USHER_MAX_RETAINED_PER_SITE", defaults.maxRetainedPerSite, 1...100_000_000),
             sweepIntervalMilliseconds: try source.int(
                 self.sweepIntervalMs, "USHER_SWEEP_INTERVAL_MS", defaults.sweepIntervalMilliseconds, 100...600_000
             ),

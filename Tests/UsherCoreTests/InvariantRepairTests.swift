@@ -300,3 +300,64 @@ struct SiteCapTests {
         }
     }
 }
+
+@Suite("the waiting line past its waits")
+struct StaleLineTests {
+    @Test("a freed slot reaches the live chat behind any number of chats past their wait")
+    func freedSlotReachesLiveChat() async throws {
+        try await CoreHarness.run(settings: ["maxWaitSeconds": 1], configuration: BrokerConfiguration(sweepLimit: 1)) { h in
+            _ = try await h.online("a1", maxChats: 1)
+            let busy = try await h.request("v0")
+            for visitor in (1...8).map({ "stale\($0)" }) {
+                #expect(try await h.request(visitor).state == .waiting)
+            }
+            try await Task.sleep(for: .milliseconds(1_100))
+            let live = try await h.request("v5")
+            #expect(live.state == .waiting)
+            try await h.end(busy.id)
+            #expect(try await h.chat(live.id).state == .assigned)
+        }
+    }
+}
+
+@Suite("bounds on what visitors leave behind")
+struct VisitorBoundTests {
+    @Test("a released invitation's chat never takes another queue's reserve")
+    func releasedAcceptKeepsReserves() async throws {
+        try await CoreHarness.run(reserve: ["support": 1]) { h in
+            _ = try await h.online("a", maxChats: 1, queues: ["sales", "support"], session: "sa")
+            _ = try await h.online("b", maxChats: 1, queues: ["sales"], session: "sb")
+            let hold = try #require(try await h.invite("v1", queue: "sales"))
+            _ = try await h.online("b", maxChats: 1, queues: ["sales"], status: .away, session: "sb")
+            let chat = try await h.accept(hold, visitor: "v1")
+            #expect(chat.state == .waiting)
+            #expect(try await h.request("v2", queue: "support").agent == "a")
+        }
+    }
+
+    @Test("a site keeps at most its configured number of ended chats and resolved invitations, the newest")
+    func retainedCap() async throws {
+        try await CoreHarness.run(configuration: BrokerConfiguration(maxRetainedPerSite: 3)) { h in
+            _ = try await h.online("a1", maxChats: 1)
+            var ended: [String] = []
+            for index in 0..<5 {
+                let chat = try await h.request("v\(index)")
+                try await h.end(chat.id)
+                ended.append(chat.id)
+            }
+            #expect(try await h.raw("ZCARD", h.key("retained")).int == 3)
+            await #expect(throws: CoreError.notFound("no such invitation or chat")) { _ = try await h.chat(ended[0]) }
+            #expect(try await h.chat(ended[4]).state == .ended)
+        }
+    }
+
+    @Test("a visitor name is at most 100 scalars, without control, format or separator characters")
+    func names() async throws {
+        for bad in ["a" + String(repeating: "\u{301}", count: 7_000), "Eve\u{202E}gnp.exe", "two\u{2028}lines", "tab\there"] {
+            #expect(throws: CoreError.self, "\(bad.unicodeScalars.count) scalars") {
+                try ChatRequest.validateName(bad)
+            }
+        }
+        try ChatRequest.validateName("Zoë Ångström-Øster")
+    }
+}

@@ -111,16 +111,7 @@ struct Model {
         if self.openChat[visitor] != nil { return .withhold(.chatting) }
         if self.cooled.contains(visitor) { return .withhold(.cooldown) }
         if !(self.waiting[queue] ?? []).isEmpty { return .withhold(.waiting) }
-        let reserve = self.reserve[queue] ?? 0
-        if reserve > 0, self.freeSlots(queue) <= reserve { return .withhold(.noCapacity) }
-        // Nor may it eat the reserve of another queue its agent serves.
-        let fits: (Agent) -> Bool = { agent in
-            agent.queues.allSatisfy { other in
-                let kept = self.reserve[other] ?? 0
-                return other == queue || kept == 0 || self.freeSlots(other) > kept
-            }
-        }
-        guard let agent = self.bestAgent(queue, fits: fits) else { return .withhold(.noCapacity) }
+        guard let agent = self.invitableAgent(queue) else { return .withhold(.noCapacity) }
         self.pendingIssue = (visitor, agent)
         return .invite(nil)
     }
@@ -151,7 +142,7 @@ struct Model {
             self.assign(chat, to: hold.agent, queue: queue)
             return Expected(state: .assigned, agent: hold.agent, position: nil, queue: queue, score: nil)
         }
-        if (self.waiting[queue] ?? []).isEmpty, let agent = self.bestAgent(queue) {
+        if (self.waiting[queue] ?? []).isEmpty, let agent = self.invitableAgent(queue) {
             self.assign(chat, to: agent, queue: queue)
             return Expected(state: .assigned, agent: agent, position: nil, queue: queue, score: nil)
         }
@@ -274,6 +265,19 @@ struct Model {
     private func bestAgent(_ queue: String, fits: (Agent) -> Bool = { _ in true }) -> String? {
         self.agents.filter { $0.value.offers && $0.value.queues.contains(queue) && $0.value.free > 0 && fits($0.value) }
             .max { ($0.value.free, $0.key) < ($1.value.free, $1.key) }?.key
+    }
+
+    /// Where an invitation may take a slot: never from the queue's reserve, nor from another queue's reserve on an
+    /// agent serving both.
+    private func invitableAgent(_ queue: String) -> String? {
+        let reserve = self.reserve[queue] ?? 0
+        if reserve > 0, self.freeSlots(queue) <= reserve { return nil }
+        return self.bestAgent(queue) { agent in
+            agent.queues.allSatisfy { other in
+                let kept = self.reserve[other] ?? 0
+                return other == queue || kept == 0 || self.freeSlots(other) > kept
+            }
+        }
     }
 
     private func freeSlots(_ queue: String) -> Int {

@@ -58,8 +58,10 @@ struct API: Sendable {
 
     /// Runs `body` against a fresh application on a real Redis, with a fresh site created by the admin.
     /// Router tests have no client address, so every request shares one per-address bucket: tests run without rate
-    /// limits unless they set them (the rate-limit tests do).
-    static var unlimited: [String: Any] { ["siteRequestsPerSecond": 0, "addressRequestsPerMinute": 0] }
+    /// limits and per-address caps unless they set them (the hostile-website tests do).
+    static var unlimited: [String: Any] {
+        ["siteRequestsPerSecond": 0, "addressRequestsPerMinute": 0, "addressMaxHolds": 0, "addressMaxOpenChats": 0]
+    }
 
     /// `live` serves over real sockets on loopback (the client address is then 127.0.0.1); `trustedProxies` as
     /// configured.

@@ -194,3 +194,58 @@ struct HostileWebsiteTests {
 enum ClientAddressHeader {
     static let name = HTTPField.Name("X-Forwarded-For")!
 }
+
+@Suite("a hostile website's share of the site")
+struct AddressShareTests {
+    @Test("one address's made-up visitors hold at most addressMaxOpenChats chats and addressMaxHolds invitations")
+    func perAddressCaps() async throws {
+        try await API.run(settings: ["addressMaxOpenChats": 2, "addressMaxHolds": 2]) { api in
+            let website = try await api.token(role: "website")
+            let agent = try await api.token(role: "agent", agent: "a1")
+            let presence: [String: Any] = ["status": "available", "maxChats": 10, "session": "s1"]
+            #expect(try await api.call(.put, api.sitePath("/agents/a1/presence"), token: agent, body: presence).status == .ok)
+            var chats: [String] = []
+            for index in 0..<2 {
+                let chat = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "fake\(index)", "source": "reactive"])
+                #expect(chat.status == .created)
+                chats.append(try #require(chat["chat", "id"] as? String))
+            }
+            let third = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "fake2", "source": "reactive"])
+            #expect(third.status == .tooManyRequests)
+            #expect(third.errorCode == "rate_limited")
+            #expect(third.headers[.retryAfter] != nil)
+            for index in 0..<2 {
+                let poll = try await api.call(.post, api.sitePath("/invitations"), token: website, body: ["visitor": "poller\(index)"])
+                #expect(poll["decision"] as? String == "invite")
+            }
+            let greedy = try await api.call(.post, api.sitePath("/invitations"), token: website, body: ["visitor": "poller2"])
+            #expect(greedy.status == .tooManyRequests)
+            let capacity = try await api.call(.get, api.sitePath("/capacity"))
+            #expect(capacity["slots", "chats"] as? Int == 2)
+            #expect(capacity["slots", "held"] as? Int == 2)
+            // A chat that ends gives its place back.
+            #expect(try await api.call(.post, api.sitePath("/chats/\(chats[0])/end"), token: agent).status == .noContent)
+            let again = try await api.call(.post, api.sitePath("/chats"), token: website, body: ["visitor": "fake2", "source": "reactive"])
+            #expect(again.status == .created)
+            let reconcile = try await api.call(.post, api.sitePath("/reconcile"), body: [:])
+            #expect(reconcile["drift"] as? Int == 0)
+        }
+    }
+
+    @Test("an IPv6 client counts by its /64: other addresses in it share one bucket, another /64 has its own")
+    func ipv6Networks() async throws {
+        let settings: [String: Any] = ["addressRequestsPerMinute": 1, "addressBurstRequests": 1]
+        try await API.run(settings: settings, live: true, trustedProxies: ["127.0.0.1"]) { api in
+            let website = try await api.token(role: "website")
+            var statuses: [HTTPResponse.Status] = []
+            for client in ["2001:db8::1", "2001:db8::ffff:2", "2001:db8:0:1::1"] {
+                let reply = try await api.call(
+                    .post, api.sitePath("/invitations"), token: website, body: ["visitor": "v\(statuses.count)"],
+                    headers: [ClientAddressHeader.name: client]
+                )
+                statuses.append(reply.status)
+            }
+            #expect(statuses == [.ok, .tooManyRequests, .ok])
+        }
+    }
+}

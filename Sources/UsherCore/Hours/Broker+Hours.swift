@@ -4,7 +4,9 @@ extension Broker {
     // MARK: Business hours (ops)
 
     /// Saves the site's business hours and compiles them for the configured horizon.
+    /// The caller is checked first: compiling a schedule is work no stranger may ask for.
     public func putHours(site: String, caller: Caller, hours: BusinessHours) async throws(CoreError) -> BusinessHours {
+        _ = try await self.site(site, caller: caller)
         let hours = try hours.validated()
         try await self.storeHours(site: site, caller: caller, hours: hours, replacing: nil, roles: [.ops])
         return hours
@@ -27,7 +29,7 @@ extension Broker {
         do {
             return try await decide()
         } catch .hoursStale {
-            let anyRole: [Role] = [.website, .agent, .ops]
+            let anyRole: [Role] = [.website, .agent, .bot, .ops]
             if let stored = try await self.storedHours(site: site, caller: caller, roles: anyRole) {
                 try await self.storeHours(site: site, caller: caller, hours: stored.hours, replacing: stored.document, roles: anyRole)
             }

@@ -100,10 +100,16 @@ public struct ChatRequest: Sendable, Equatable {
         return self
     }
 
+    /// Counted in Unicode scalars, not characters: combining marks cannot stretch one "character" to kilobytes. Control
+    /// and format characters (bidirectional overrides among them) and line separators would reach agents' screens
+    /// and every rendered greeting, so none is allowed.
     public static func validateName(_ name: String?) throws(CoreError) {
         guard let name else { return }
-        guard name.count <= Self.maxNameLength, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .invalid(field: "name", message: "name must be at most \(Self.maxNameLength) characters, without control characters")
+        let hidden: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator]
+        guard name.unicodeScalars.count <= Self.maxNameLength,
+            !name.unicodeScalars.contains(where: { hidden.contains($0.properties.generalCategory) })
+        else {
+            throw .invalid(field: "name", message: "name must be at most \(Self.maxNameLength) characters, without control or format characters")
         }
     }
 

@@ -20,6 +20,10 @@ public struct SiteSettings: Sendable, Equatable, Codable {
     /// Website requests from one client address, sustained per minute and in one burst; 0 per minute turns it off.
     public var addressRequestsPerMinute: Int
     public var addressBurstRequests: Int
+    /// Invitations held and chats open (assigned or waiting) at once for visitors of one client address; 0 turns
+    /// the cap off. Made-up visitor ids from one address get no more than this of the site's capacity.
+    public var addressMaxHolds: Int
+    public var addressMaxOpenChats: Int
     /// Slots per queue kept back from proactive invitations for reactive and escalation demand.
     public var reserve: [String: Int]
     /// Queues websites may name besides `default` and those some agent serves.
@@ -40,6 +44,8 @@ public struct SiteSettings: Sendable, Equatable, Codable {
         siteBurstRequests: 2_000,
         addressRequestsPerMinute: 300,
         addressBurstRequests: 60,
+        addressMaxHolds: 5,
+        addressMaxOpenChats: 5,
         reserve: [:],
         queues: [],
         allowedOrigins: []
@@ -60,6 +66,8 @@ public struct SiteSettings: Sendable, Equatable, Codable {
         ("siteBurstRequests", \.siteBurstRequests, 1...10_000_000),
         ("addressRequestsPerMinute", \.addressRequestsPerMinute, 0...1_000_000),
         ("addressBurstRequests", \.addressBurstRequests, 1...1_000_000),
+        ("addressMaxHolds", \.addressMaxHolds, 0...100_000),
+        ("addressMaxOpenChats", \.addressMaxOpenChats, 0...100_000),
     ]
 
     /// A numeric setting by its name in the API and in Redis.

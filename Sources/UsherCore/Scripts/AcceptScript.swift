@@ -6,12 +6,13 @@
 /// and the hold's slot is freed; no accept puts an agent over `maxChats`; a chat that must wait joins the line
 /// behind everyone already in it. Keys: the invitation, the chat, the visitor's pointers, the agents involved,
 /// holds, the queue's free set and waiting line, totals, counters, the rate limits.
-/// ARGV[12..]: invitation id, visitor, a fresh chat id, visitor name ("" if none), locale ("" for the poll's).
+/// ARGV[13..]: invitation id, visitor, a fresh chat id, visitor name ("" if none), locale ("" for the poll's).
+/// A visitor of an address with `addressMaxOpenChats` open chats is refused (`rate_limited`) before anything changes.
 /// Result: the chat view, or the refusal `not_found`, `gone`, `rate_limited <ms>`.
 enum AcceptScript {
     static let source =
         Prelude.source + #"""
-            local id, v, chat, name, locale = ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16]
+            local id, v, chat, name, locale = ARGV[13], ARGV[14], ARGV[15], ARGV[16], ARGV[17]
             local limited = throttle()
             if limited then return limited end
             sweep()
@@ -29,6 +30,11 @@ enum AcceptScript {
             end
 
             local q = inv.queue
+            local existing = open_chat(v)
+            if not existing and address_full('open', setting('addressMaxOpenChats')) then
+                redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
+                return fail('rate_limited ' .. setting('pollRetrySeconds') * 1000)
+            end
             local r = nil
             if inv.state == 'held' then
                 -- The hold becomes the chat: its slot moves from held to chats without ever being free.
@@ -36,10 +42,10 @@ enum AcceptScript {
                 redis.call('SREM', akey(inv.agent) .. ':holds', id)
                 redis.call('DEL', P .. 'visitor:' .. v .. ':inv')
                 total('held', -1)
+                tally('held', inv.address, -1)
                 r = agent(inv.agent)
                 if r then bump(r, 'held', -1) end
             end
-            local existing = open_chat(v)
             if existing or (r and not (offers(r) and serves(r, q) and free_of(r) > 0)) then
                 if r then
                     refresh(r)
@@ -50,15 +56,16 @@ enum AcceptScript {
             count('accepted', q)
             if existing then
                 redis.call('HSET', ikey(id), 'state', 'accepted', 'chat', existing, 'resolvedAt', NOW)
-                redis.call('PEXPIRE', ikey(id), RETENTION_MS)
+                retain(ikey(id))
                 return cjson.encode(chat_view(existing, true))
             end
             redis.call('HSET', ikey(id), 'state', 'accepted', 'chat', chat, 'resolvedAt', NOW)
-            redis.call('PEXPIRE', ikey(id), RETENTION_MS)
+            retain(ikey(id))
             count('started:invitation', q)
             if locale == '' then locale = inv.locale or '' end
-            new_chat(chat, v, q, 'invitation', 0, name, locale)
-            if r == nil and redis.call('ZCARD', qwait(q)) == 0 then r = best_agent(q) end
+            new_chat(chat, v, q, 'invitation', 0, name, locale, caller_address())
+            -- Another agent takes it only as it would take a new invitation: outside every reserve.
+            if r == nil and redis.call('ZCARD', qwait(q)) == 0 then r = invitable_agent(q) end
             if r then
                 assign(chat, r)
                 return cjson.encode(chat_view(chat, true))

@@ -1,11 +1,11 @@
 /// The chats assigned to one agent. Keys: the agent's chat set and the chats.
-/// ARGV[12..]: agent.
+/// ARGV[13..]: agent.
 /// Result: `{chats: [...]}` (the field is absent when there are none).
 enum AgentChatsScript {
     static let source =
         Prelude.source + #"""
             sweep()
-            local a = ARGV[12]
+            local a = ARGV[13]
             local out = {}
             for _, chat in ipairs(redis.call('SMEMBERS', akey(a) .. ':chats')) do
                 local view = chat_view(chat)

@@ -1,13 +1,13 @@
 /// Saves one canned message and bumps the site's canned-message version, so every instance reloads.
 ///
-/// Guarantees: at most ARGV[14] messages per site; no two messages answer the same kind, queue and locale (locales
+/// Guarantees: at most ARGV[15] messages per site; no two messages answer the same kind, queue and locale (locales
 /// compare without case), so selection never has to pick between equals. Keys: the site's canned hash, settings.
-/// ARGV[12..]: name, the message as JSON `{kind, queue?, locale?, template}` (already validated), the limit.
+/// ARGV[13..]: name, the message as JSON `{kind, queue?, locale?, template}` (already validated), the limit.
 /// Result: `{created, updatedAt}`, or the refusal `canned_conflict <other name>`, `canned_full`.
 enum CannedPutScript {
     static let source =
         Prelude.source + #"""
-            local name, message, limit = ARGV[12], cjson.decode(ARGV[13]), tonumber(ARGV[14])
+            local name, message, limit = ARGV[13], cjson.decode(ARGV[14]), tonumber(ARGV[15])
             local key = P .. 'canned'
             local function lower(s) if s then return string.lower(s) end return nil end
             local all = hash(key) or {}
@@ -30,11 +30,11 @@ enum CannedPutScript {
 }
 
 /// Deletes one canned message and bumps the site's canned-message version. Keys: the canned hash, settings.
-/// ARGV[12..]: name. Result: `{}`, or the refusal `no_canned`.
+/// ARGV[13..]: name. Result: `{}`, or the refusal `no_canned`.
 enum CannedDeleteScript {
     static let source =
         Prelude.source + #"""
-            if redis.call('HDEL', P .. 'canned', ARGV[12]) == 0 then return fail('no_canned') end
+            if redis.call('HDEL', P .. 'canned', ARGV[13]) == 0 then return fail('no_canned') end
             redis.call('HINCRBY', KEYS[1], 'cannedVersion', 1)
             return cjson.encode({})
             """#

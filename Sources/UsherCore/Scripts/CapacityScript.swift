@@ -5,7 +5,7 @@
 /// Per queue also the wait estimate's inputs and its recorded samples (see `WaitEstimateReply`).
 /// Keys: every agent's hash, the queues' waiting lines, statistics and estimate samples, counters (and what the
 /// sweep touches).
-/// ARGV[12..]: 0 for a plain read, or for a sample (see `Broker.sample`) how long its lease on the history lasts (ms);
+/// ARGV[13..]: 0 for a plain read, or for a sample (see `Broker.sample`) how long its lease on the history lasts (ms);
 /// how many agents to list by name.
 /// Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, agentLoad: [{agent, status,
 /// maxChats, chats, held}] (in id order), counters}`; a sample adds
@@ -42,7 +42,7 @@ enum CapacityScript {
                 site.waiting = site.waiting + queues[q].waiting
                 anyQueue = true
             end
-            local listLimit = tonumber(ARGV[13])
+            local listLimit = tonumber(ARGV[14])
             local ids = redis.call('SMEMBERS', P .. 'agents')
             table.sort(ids)
             local load = {}
@@ -76,7 +76,7 @@ enum CapacityScript {
             site.counters = counts(P .. 'counters')
             if anyQueue then site.queues = queues end
             if #load > 0 then site.agentLoad = load end
-            local leaseMs = tonumber(ARGV[12])
+            local leaseMs = tonumber(ARGV[13])
             if leaseMs > 0 then
                 -- A sample: the per-queue counters for the metrics, and (once per lease, whichever instance comes
                 -- first) the gauges into the minute's history, as sums with a sample count.

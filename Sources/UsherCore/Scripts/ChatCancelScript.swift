@@ -2,12 +2,12 @@
 /// over changes nothing; an assigned chat is the agent's to end (`conflict`).
 ///
 /// Keys: the chat, its queue's waiting line, the visitor's chat pointer, totals, counters, the rate limits.
-/// ARGV[12..]: chat id, visitor. Another visitor's chat does not exist to this one.
+/// ARGV[13..]: chat id, visitor. Another visitor's chat does not exist to this one.
 /// Result: `{state}`, or the refusal `not_found`, `conflict`, `rate_limited <ms>`.
 enum ChatCancelScript {
     static let source =
         Prelude.source + #"""
-            local chat, v = ARGV[12], ARGV[13]
+            local chat, v = ARGV[13], ARGV[14]
             local limited = throttle()
             if limited then return limited end
             sweep()

@@ -4,14 +4,14 @@
 /// Guarantees: an agent ends only its own chats. Keys: the chat, its agent's hash and chat set, the agent's queues'
 /// free sets and waiting lines, totals, counters.
 /// Learns the queue's handle time from every chat that ends normally (orphaned chats say nothing about it).
-/// ARGV[12..]: chat id, the decay weight of a new handle-time sample. An agent may touch only its own chats; to it,
+/// ARGV[13..]: chat id, the decay weight of a new handle-time sample. An agent may touch only its own chats; to it,
 /// others do not exist.
 /// Result: `{state}`, or the refusal `not_found`.
 enum ChatEndScript {
     static let source =
         Prelude.source + #"""
             sweep()
-            local chat, weight = ARGV[12], tonumber(ARGV[13])
+            local chat, weight = ARGV[13], tonumber(ARGV[14])
             local c = hash(ckey(chat))
             if c == nil then return fail('not_found') end
             if CALLER_ROLE == 'agent' and c.agent ~= CALLER_AGENT then return fail('not_found') end

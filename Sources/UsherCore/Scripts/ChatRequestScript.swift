@@ -3,10 +3,11 @@
 ///
 /// Guarantees: nobody jumps a non-empty line; the line never holds more than `maxWaiting`; a visitor has at most one
 /// open chat per site, so asking again (a retry after a lost reply) returns that chat (`existing`) instead of a
-/// second one; websites may ask only for reactive chats without priority, in known queues, within their rate limits.
+/// second one; websites may ask only for reactive chats without priority, in known queues, within their rate limits
+/// and at most `addressMaxOpenChats` open chats per client address.
 /// Keys: the chat, the visitor's chat pointer, the queue's free set and waiting line, the chosen agent, totals,
 /// counters, the rate limits.
-/// ARGV[12..]: a fresh chat id, visitor, queue, source (`reactive` | `escalation`), priority (0-9), name, locale.
+/// ARGV[13..]: a fresh chat id, visitor, queue, source (`reactive` | `escalation`), priority (0-9), name, locale.
 /// Outside the queue's business hours the request is refused with the next opening.
 /// Result: the chat view (with `existing` when it was already open), `{refused: "line_full" | "closed", …}` (see
 /// `refused` in the prelude), or the refusal `hours_stale`, `unknown_queue`, `website_source`, `website_priority`,
@@ -14,8 +15,8 @@
 enum ChatRequestScript {
     static let source =
         Prelude.source + #"""
-            local chat, v, q, source, priority, name, locale = ARGV[12], ARGV[13], ARGV[14], ARGV[15], tonumber(ARGV[16]),
-                ARGV[17], ARGV[18]
+            local chat, v, q, source, priority, name, locale = ARGV[13], ARGV[14], ARGV[15], ARGV[16], tonumber(ARGV[17]),
+                ARGV[18], ARGV[19]
             if CALLER_ROLE == 'website' and source ~= 'reactive' then return fail('website_source') end
             if CALLER_ROLE == 'website' and priority ~= 0 then return fail('website_priority') end
             if not known_queue(q) then return fail('unknown_queue') end
@@ -27,6 +28,10 @@ enum ChatRequestScript {
                 local view = chat_view(existing, true)
                 view.existing = true
                 return cjson.encode(view)
+            end
+            if address_full('open', setting('addressMaxOpenChats')) then
+                redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
+                return fail('rate_limited ' .. setting('pollRetrySeconds') * 1000)
             end
             local open, opensAt = open_hours(q)
             if open == nil then return fail('hours_stale') end
@@ -41,7 +46,7 @@ enum ChatRequestScript {
                 count('refused', q)
                 return refused('line_full')
             end
-            new_chat(chat, v, q, source, priority, name, locale)
+            new_chat(chat, v, q, source, priority, name, locale, caller_address())
             count('started:' .. source, q)
             if r then
                 assign(chat, r)

@@ -1,12 +1,12 @@
 /// Reads one chat as its visitor sees it, with a fresh position in line. Sweeps first, so a chat that a freed slot
 /// would have reached is shown as assigned. Keys: the chat, its queue's waiting line, and what the sweep touches.
-/// ARGV[12..]: chat id, visitor ("" for agent and ops callers, who may read any chat of the site). A visitor's read
+/// ARGV[13..]: chat id, visitor ("" for agent and ops callers, who may read any chat of the site). A visitor's read
 /// remembers the first response's kind it was shown.
 /// Result: the chat view, or the refusal `not_found`, `rate_limited <ms>`.
 enum ChatViewScript {
     static let source =
         Prelude.source + #"""
-            local chat, v = ARGV[12], ARGV[13]
+            local chat, v = ARGV[13], ARGV[14]
             local limited = throttle()
             if limited then return limited end
             sweep()

@@ -1,13 +1,13 @@
 /// Declining an invitation frees its hold at once, starts the visitor's cooldown and serves the waiting line.
 ///
 /// Keys: the invitation, its agent, holds, the visitor's pointer and cooldown, totals, counters, the rate limits.
-/// ARGV[12..]: invitation id, visitor.
+/// ARGV[13..]: invitation id, visitor.
 /// Result: `{state}` of the invitation, or the refusal `not_found`, `gone` (expired), `conflict` (accepted),
 /// `rate_limited <ms>`.
 enum DeclineScript {
     static let source =
         Prelude.source + #"""
-            local id, v = ARGV[12], ARGV[13]
+            local id, v = ARGV[13], ARGV[14]
             local limited = throttle()
             if limited then return limited end
             sweep()

@@ -1,7 +1,7 @@
 /// Records the agent's first response in a chat, once, and learns from it: the queue's time from assignment to first
 /// response, and, for a chat that waited, how far the estimate it was given missed the wait it actually had (from
 /// its request to this answer). Keys: the chat, the queue's estimate statistics and its list of estimate samples.
-/// ARGV[12..]: chat id, the decay weight of a new sample, how many estimate samples a queue keeps. An agent may touch
+/// ARGV[13..]: chat id, the decay weight of a new sample, how many estimate samples a queue keeps. An agent may touch
 /// only its own chats; to it, others do not exist.
 /// Result: `{firstResponseAt}`; when this call recorded it, also `queue` (as the history names it), `ttfrMs` (request
 /// to first response), `waitMs` (request to assignment) and, for a chat that was given an estimate, `sample` (as in the
@@ -9,7 +9,7 @@
 enum FirstResponseScript {
     static let source =
         Prelude.source + #"""
-            local chat, weight, keep = ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14])
+            local chat, weight, keep = ARGV[13], tonumber(ARGV[14]), tonumber(ARGV[15])
             local c = hash(ckey(chat))
             if c == nil then return fail('not_found') end
             if CALLER_ROLE == 'agent' and c.agent ~= CALLER_AGENT then return fail('not_found') end

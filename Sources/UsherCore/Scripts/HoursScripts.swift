@@ -2,13 +2,13 @@
 /// the compiled opening (`o:<ms>`) and closing (`c:<ms>`) instants as a sorted set scored by time, valid until the
 /// horizon. Recompiling passes the document it compiled, and nothing is written if the hours changed meanwhile.
 /// Keys: settings (`timeZone`, `hoursUntil`), the document, the scopes' sorted sets and their index.
-/// ARGV[12..]: the document JSON, the time zone, the horizon (ms), the document expected ("" to replace any), and the
+/// ARGV[13..]: the document JSON, the time zone, the horizon (ms), the document expected ("" to replace any), and the
 /// scopes as JSON `[{queue ("" for the site), transitions: [[ms, "o" | "c"]]}]`.
 /// Result: `{}`.
 enum HoursPutScript {
     static let source =
         Prelude.source + #"""
-            local doc, zone, horizon, expected, scopes = ARGV[12], ARGV[13], ARGV[14], ARGV[15], cjson.decode(ARGV[16])
+            local doc, zone, horizon, expected, scopes = ARGV[13], ARGV[14], ARGV[15], ARGV[16], cjson.decode(ARGV[17])
             if expected ~= '' and redis.call('GET', P .. 'hours') ~= expected then return cjson.encode({}) end
             for _, key in ipairs(redis.call('SMEMBERS', P .. 'hours:scopes')) do redis.call('DEL', key) end
             redis.call('DEL', P .. 'hours:scopes')

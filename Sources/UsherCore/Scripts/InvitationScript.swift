@@ -3,16 +3,17 @@
 ///
 /// Guarantees: a visitor holding an invitation gets the same one back (never a second slot); a visitor with an open
 /// chat, or cooling down, is withheld; a hold is a reserved slot on one agent until accept, decline or `holdSeconds`
-/// pass. Websites are rate limited and name only known queues. Keys: the visitor's invitation and chat pointers and
+/// pass. Websites are rate limited, hold at most `addressMaxHolds` invitations per client address, and name only
+/// known queues. Keys: the visitor's invitation and chat pointers and
 /// cooldown, the queue's free set and waiting line, the reserve, the chosen agent's hash and hold set, holds, totals,
 /// counters, the rate limits.
-/// ARGV[12..]: visitor, queue, a fresh invitation id, locale ("" if none).
+/// ARGV[13..]: visitor, queue, a fresh invitation id, locale ("" if none).
 /// Result: `{decision: "invite", invitation: {id, queue, expiresAt}}`, `{decision: "withhold", reason, retryAfterMs}`,
 /// or the refusal `hours_stale`, `unknown_queue`, `rate_limited <ms>`.
 enum InvitationScript {
     static let source =
         Prelude.source + #"""
-            local v, q, id, locale = ARGV[12], ARGV[13], ARGV[14], ARGV[15]
+            local v, q, id, locale = ARGV[13], ARGV[14], ARGV[15], ARGV[16]
             if not known_queue(q) then return fail('unknown_queue') end
             local limited = throttle()
             if limited then return limited end
@@ -44,16 +45,21 @@ enum InvitationScript {
             local cooling = redis.call('PTTL', P .. 'cool:' .. v)
             if cooling > 0 then return withhold('cooldown', cooling) end
             if redis.call('ZCARD', qwait(q)) > 0 then return withhold('waiting', pollMs) end
-            local reserve = hash(P .. 'reserve') or {}
-            local kept = tonumber(reserve[q] or '0')
-            if kept > 0 and free_slots(q, kept + 1) <= kept then return withhold('no_capacity', pollMs) end
-            local known = {}
-            local r = best_agent(q, function(c) return leaves_reserves(c, q, reserve, known) end)
+            local r = invitable_agent(q)
             if r == nil then return withhold('no_capacity', pollMs) end
-            local expiresAt = NOW + setting('holdSeconds') * 1000
+            local holdMs = setting('holdSeconds') * 1000
+            if address_full('held', setting('addressMaxHolds')) then
+                -- This address's visitors hold all the invitations it may: one of them ends within a hold's time.
+                redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
+                return fail('rate_limited ' .. holdMs)
+            end
+            local expiresAt = NOW + holdMs
+            local address = caller_address()
             redis.call('HSET', ikey(id), 'visitor', v, 'queue', q, 'agent', r.id, 'state', 'held', 'issuedAt', NOW,
                 'expiresAt', expiresAt)
             if locale ~= '' then redis.call('HSET', ikey(id), 'locale', locale) end
+            if address then redis.call('HSET', ikey(id), 'address', address) end
+            tally('held', address, 1)
             redis.call('ZADD', P .. 'holds', expiresAt, id)
             redis.call('SADD', akey(r.id) .. ':holds', id)
             redis.call('SET', P .. 'visitor:' .. v .. ':inv', id, 'PX', expiresAt - NOW)

@@ -9,8 +9,9 @@
 ///   items one call sweeps at most, `ARGV[5]` how long resolved invitations and ended chats are kept (ms),
 ///   `ARGV[6]` how long the per-minute history is kept (ms, 0 keeps none), `ARGV[7]` the client's address (the
 ///   per-address rate limit's key), `ARGV[8]` the most queues a site may have, `ARGV[9]` agents, `ARGV[10]`
-///   tokens, `ARGV[11]` superseded sessions remembered per agent.
-///   The script's own arguments start at `ARGV[12]`.
+///   tokens, `ARGV[11]` superseded sessions remembered per agent, `ARGV[12]` resolved invitations and ended chats
+///   kept per site.
+///   The script's own arguments start at `ARGV[13]`.
 /// - A script validates everything before its first write: a Lua error does not undo the writes before it.
 /// - The prelude ends with a newline, so a script's own text can follow it directly.
 /// - The result is a JSON string; a refusal is the error reply `USHER <code>` (`no_site`, `forbidden`, …).
@@ -44,6 +45,7 @@ enum Prelude {
             local MAX_AGENTS = tonumber(ARGV[9])
             local MAX_TOKENS = tonumber(ARGV[10])
             local MAX_RETIRED = tonumber(ARGV[11])
+            local MAX_RETAINED = tonumber(ARGV[12])
             -- What a site that does not store a setting (created before it existed) decides with.
             local DEFAULTS = \#(SiteSettings.luaDefaults)
 
@@ -206,6 +208,36 @@ enum Prelude {
             end
             local function total(field, delta) redis.call('HINCRBY', P .. 'totals', field, delta) end
 
+            -- Resolved invitations and ended chats stay readable for RETENTION_MS, and at most MAX_RETAINED of them
+            -- per site: past that the oldest go early, so a flood of short-lived records cannot hold memory for a day.
+            local function retain(key)
+                redis.call('PEXPIRE', key, RETENTION_MS)
+                local index = P .. 'retained'
+                redis.call('ZADD', index, NOW, key)
+                redis.call('ZREMRANGEBYSCORE', index, '-inf', NOW - RETENTION_MS)
+                local excess = redis.call('ZCARD', index) - MAX_RETAINED
+                if excess > 0 then
+                    local oldest = redis.call('ZPOPMIN', index, excess)
+                    for i = 1, #oldest, 2 do redis.call('DEL', oldest[i]) end
+                end
+            end
+
+            -- What the visitors of one client address hold at once (`held` invitations, `open` chats), for the
+            -- website's per-address caps. A record remembers the address it was made for, so its end counts down.
+            local function tally(kind, address, delta)
+                if address == nil then return end
+                local key = P .. 'addr:' .. kind
+                if redis.call('HINCRBY', key, address, delta) <= 0 then redis.call('HDEL', key, address) end
+            end
+            local function address_full(kind, cap)
+                if CALLER_ROLE ~= 'website' or cap <= 0 then return false end
+                return tonumber(redis.call('HGET', P .. 'addr:' .. kind, ADDRESS) or '0') >= cap
+            end
+            local function caller_address()
+                if CALLER_ROLE == 'website' then return ADDRESS end
+                return nil
+            end
+
             -- The per-minute history: one hash per minute, fields `<queue>|<measure>`, summed as events happen and kept
             -- for HISTORY_MS after the minute ends. A queue no agent or chat has named is '~', so visitors cannot add
             -- fields; the site as a whole is '*'. Neither character is allowed in a queue name.
@@ -241,19 +273,22 @@ enum Prelude {
                 return nil
             end
             -- A new chat record, the visitor's one open chat from now on.
-            local function new_chat(chat, v, q, source, priority, name, locale)
+            local function new_chat(chat, v, q, source, priority, name, locale, address)
                 redis.call('HSET', ckey(chat), 'visitor', v, 'queue', q, 'source', source, 'priority', priority,
                     'state', 'new', 'createdAt', NOW)
                 if name ~= '' then redis.call('HSET', ckey(chat), 'name', name) end
                 if locale ~= '' then redis.call('HSET', ckey(chat), 'locale', locale) end
+                if address then redis.call('HSET', ckey(chat), 'address', address) end
+                tally('open', address, 1)
                 redis.call('SET', vchat(v), chat)
             end
-            -- A chat is over: kept for RETENTION_MS, and its visitor may open another.
+            -- A chat is over: kept for a while (see `retain`), and its visitor may open another.
             local function close_chat(chat, state)
                 redis.call('HSET', ckey(chat), 'state', state, 'endedAt', NOW)
-                redis.call('PEXPIRE', ckey(chat), RETENTION_MS)
-                local v = redis.call('HGET', ckey(chat), 'visitor')
-                if v and redis.call('GET', vchat(v)) == chat then redis.call('DEL', vchat(v)) end
+                retain(ckey(chat))
+                local c = redis.call('HMGET', ckey(chat), 'visitor', 'address')
+                if c[1] and redis.call('GET', vchat(c[1])) == chat then redis.call('DEL', vchat(c[1])) end
+                tally('open', c[2] or nil, -1)
             end
 
             local function assign(chat, r)
@@ -273,16 +308,16 @@ enum Prelude {
                 count('abandoned', q)
             end
 
-            -- The head of the queue's line that is still worth serving; heads past their wait are abandoned on the way.
+            -- The head of the queue's line that is still worth serving; heads past their wait are abandoned on the way,
+            -- however many (a line never holds more than `maxWaiting`), so a free slot never stops short of a live chat.
             local function line_head(q)
-                for _ = 1, SWEEP_LIMIT + 1 do
+                while true do
                     local head = redis.call('ZRANGE', qwait(q), 0, 0, 'WITHSCORES')
                     if #head == 0 then return nil end
                     local due = tonumber(redis.call('ZSCORE', P .. 'waitdue', head[1]) or '0')
                     if due == 0 or due > NOW then return head[1], tonumber(head[2]) end
                     abandon(head[1], q)
                 end
-                return nil
             end
 
             -- Hands free slots of this agent to the longest-standing head among its queues' waiting lines.
@@ -320,7 +355,8 @@ enum Prelude {
                 local inv = hash(ikey(id))
                 if inv == nil or inv.state ~= 'held' then return nil end
                 redis.call('HSET', ikey(id), 'state', state, 'resolvedAt', NOW)
-                redis.call('PEXPIRE', ikey(id), RETENTION_MS)
+                retain(ikey(id))
+                tally('held', inv.address, -1)
                 redis.call('SREM', akey(inv.agent) .. ':holds', id)
                 local pointer = P .. 'visitor:' .. inv.visitor .. ':inv'
                 if redis.call('GET', pointer) == id then redis.call('DEL', pointer) end
@@ -367,35 +403,6 @@ enum Prelude {
                     total('chats', -1)
                     count('orphaned', redis.call('HGET', ckey(chat), 'queue'))
                 end
-            end
-
-            -- Expiry. Every due hold goes at once, however many: a hold past its deadline must never count, and
-            -- there are never more holds than the site's slots. Lapsed heartbeats, due orphans and waits run out
-            -- SWEEP_LIMIT per call (decisions check those deadlines themselves; the background sweeper finishes
-            -- them). Returns true when some of those are left for a later call.
-            local function sweep()
-                while true do
-                    local due = redis.call('ZRANGEBYSCORE', P .. 'holds', '-inf', NOW, 'LIMIT', 0, 100)
-                    for _, id in ipairs(due) do
-                        local q = release_hold(id, 'expired')
-                        if q then count('expired', q) end
-                    end
-                    if #due < 100 then break end
-                end
-                local more = false
-                local lapsed = redis.call('ZRANGEBYSCORE', P .. 'presence', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
-                for _, a in ipairs(lapsed) do
-                    local r = agent(a)
-                    if r then lapse(r) else redis.call('ZREM', P .. 'presence', a) end
-                end
-                local orphans = redis.call('ZRANGEBYSCORE', P .. 'orphans', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
-                for _, a in ipairs(orphans) do orphan_chats(a) end
-                local waits = redis.call('ZRANGEBYSCORE', P .. 'waitdue', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
-                for _, chat in ipairs(waits) do
-                    local c = hash(ckey(chat))
-                    if c and c.state == 'waiting' then abandon(chat, c.queue) else redis.call('ZREM', P .. 'waitdue', chat) end
-                end
-                return #lapsed == SWEEP_LIMIT or #orphans == SWEEP_LIMIT or #waits == SWEEP_LIMIT
             end
 
             local function serves(r, q)
@@ -451,6 +458,60 @@ enum Prelude {
                     end
                 end
                 return true
+            end
+
+            -- The agent an invitation for `q` may take a slot of: none while `q`'s free slots are all its reserve, and
+            -- never one whose slot another of its queues keeps in reserve.
+            local function invitable_agent(q)
+                local reserve = hash(P .. 'reserve') or {}
+                local kept = tonumber(reserve[q] or '0')
+                if kept > 0 and free_slots(q, kept + 1) <= kept then return nil end
+                local known = {}
+                return best_agent(q, function(c) return leaves_reserves(c, q, reserve, known) end)
+            end
+
+            -- Expiry. Every due hold goes at once, however many: a hold past its deadline must never count, and
+            -- there are never more holds than the site's slots. Lapsed heartbeats, due orphans and waits run out
+            -- SWEEP_LIMIT per call (decisions check those deadlines themselves; the background sweeper finishes
+            -- them). Returns true when some of those are left for a later call.
+            local function sweep()
+                while true do
+                    local due = redis.call('ZRANGEBYSCORE', P .. 'holds', '-inf', NOW, 'LIMIT', 0, 100)
+                    for _, id in ipairs(due) do
+                        local q = release_hold(id, 'expired')
+                        if q then count('expired', q) end
+                    end
+                    if #due < 100 then break end
+                end
+                local more = false
+                local lapsed = redis.call('ZRANGEBYSCORE', P .. 'presence', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
+                for _, a in ipairs(lapsed) do
+                    local r = agent(a)
+                    if r then lapse(r) else redis.call('ZREM', P .. 'presence', a) end
+                end
+                local orphans = redis.call('ZRANGEBYSCORE', P .. 'orphans', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
+                for _, a in ipairs(orphans) do orphan_chats(a) end
+                local waits = redis.call('ZRANGEBYSCORE', P .. 'waitdue', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
+                local thinned = {}
+                for _, chat in ipairs(waits) do
+                    local c = hash(ckey(chat))
+                    if c and c.state == 'waiting' then
+                        abandon(chat, c.queue)
+                        thinned[c.queue] = true
+                    else
+                        redis.call('ZREM', P .. 'waitdue', chat)
+                    end
+                end
+                -- A line whose heads ran out may have stopped a serve short: whoever has a free slot takes the rest.
+                for q in pairs(thinned) do
+                    for _ = 1, SWEEP_LIMIT do
+                        if redis.call('ZCARD', qwait(q)) == 0 then break end
+                        local r = best_agent(q)
+                        if r == nil then break end
+                        serve(r)
+                    end
+                end
+                return #lapsed == SWEEP_LIMIT or #orphans == SWEEP_LIMIT or #waits == SWEEP_LIMIT
             end
 
             local function waiting_score(class, priority)

@@ -8,13 +8,13 @@
 /// waiting line in the same call. A site has at most MAX_AGENTS agents and MAX_QUEUES agent-served queues.
 /// Keys: the agent's hash, chat and hold sets and retired sessions, the presence and orphan sets, the agent and
 /// queue sets, its queues' free sets and waiting lines, holds, totals.
-/// ARGV[12..]: agent, status, maxChats, queues (comma-separated), session.
+/// ARGV[13..]: agent, status, maxChats, queues (comma-separated), session.
 /// Result: `{status, maxChats, queues, activeChats, expiresAt}`, or the refusal `superseded`, `too_many_agents`,
 /// `too_many_queues`.
 enum PresenceScript {
     static let source =
         Prelude.source + #"""
-            local a, status, maxChats, queues, session = ARGV[12], ARGV[13], tonumber(ARGV[14]), ARGV[15], ARGV[16]
+            local a, status, maxChats, queues, session = ARGV[13], ARGV[14], tonumber(ARGV[15]), ARGV[16], ARGV[17]
             local r = agent(a)
             local retired = akey(a) .. ':superseded'
             if r and r.session ~= session and redis.call('ZSCORE', retired, session) then return fail('superseded') end

@@ -6,13 +6,13 @@
 /// agent's and in a queue the agent serves (holds) or is assigned to it (chats), every waiting entry is a waiting
 /// chat, and nothing is more than the given tolerance past its deadline.
 /// Keys: every agent's hash and sets, invitations, chats, the queues' free sets and waiting lines, totals.
-/// ARGV[12..]: "1" to repair, "0" to only report; the tolerance past a deadline (ms).
+/// ARGV[13..]: "1" to repair, "0" to only report; the tolerance past a deadline (ms).
 /// Result: `{drift: n, differences: [{what, stored, actual}], violations: [text]}` (lists absent when empty).
 enum ReconcileScript {
     static let source =
         Prelude.source + #"""
-            local repair = ARGV[12] == '1'
-            local toleranceMs = tonumber(ARGV[13])
+            local repair = ARGV[13] == '1'
+            local toleranceMs = tonumber(ARGV[14])
             local differences = {}
             local violations = {}
             local function check(what, stored, actual, fix)
@@ -26,6 +26,11 @@ enum ReconcileScript {
             local function late(deadline) return deadline ~= nil and deadline + toleranceMs < NOW end
 
             local sums = { chats = 0, held = 0, waiting = 0 }
+            -- What each client address's visitors hold, from the records, for the per-address caps' tallies.
+            local byAddress = { held = {}, open = {} }
+            local function owes(kind, address)
+                if address then byAddress[kind][address] = (byAddress[kind][address] or 0) + 1 end
+            end
             for _, a in ipairs(redis.call('SMEMBERS', P .. 'agents')) do
                 local r = agent(a)
                 if r then
@@ -47,6 +52,7 @@ enum ReconcileScript {
                         if inv == nil or inv.state ~= 'held' or inv.agent ~= a then
                             violation('agent ' .. a .. ' holds ' .. id .. ', which is not a hold of its')
                         else
+                            owes('held', inv.address)
                             if not serves(r, inv.queue) then
                                 violation('agent ' .. a .. ' holds ' .. id .. ' for queue ' .. inv.queue .. ', which it does not serve')
                             end
@@ -60,6 +66,8 @@ enum ReconcileScript {
                         local c = hash(ckey(id))
                         if c == nil or c.state ~= 'assigned' or c.agent ~= a then
                             violation('agent ' .. a .. ' has chat ' .. id .. ', which is not assigned to it')
+                        else
+                            owes('open', c.address)
                         end
                     end
                     if chats > 0 and r.deadline <= NOW then
@@ -89,7 +97,10 @@ enum ReconcileScript {
                     local c = hash(ckey(id))
                     if c == nil or c.state ~= 'waiting' or c.queue ~= q then
                         violation('queue ' .. q .. ' has ' .. id .. ' in line, which is not a chat waiting there')
-                    elseif late(tonumber(redis.call('ZSCORE', P .. 'waitdue', id) or '')) then
+                    else
+                        owes('open', c.address)
+                    end
+                    if c and late(tonumber(redis.call('ZSCORE', P .. 'waitdue', id) or '')) then
                         violation('chat ' .. id .. ' waits past maxWaitSeconds')
                     end
                 end
@@ -98,6 +109,16 @@ enum ReconcileScript {
                 for i = 2, #members, 2 do slots = slots + tonumber(members[i]) end
                 check('queue ' .. q .. ' serving slots', redis.call('HGET', P .. 'serving', q), slots,
                     function() redis.call('HSET', P .. 'serving', q, slots) end)
+            end
+            for kind, actual in pairs(byAddress) do
+                local key = P .. 'addr:' .. kind
+                local stored = hash(key) or {}
+                for address in pairs(stored) do actual[address] = actual[address] or 0 end
+                for address, n in pairs(actual) do
+                    check('address ' .. address .. ' ' .. kind, stored[address], n, function()
+                        if n > 0 then redis.call('HSET', key, address, n) else redis.call('HDEL', key, address) end
+                    end)
+                end
             end
             local totals = hash(P .. 'totals') or {}
             for _, field in ipairs({ 'chats', 'held', 'waiting' }) do

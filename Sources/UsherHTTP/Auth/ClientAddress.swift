@@ -1,42 +1,42 @@
 internal import HTTPTypes
 internal import Hummingbird
+internal import NIOCore
 
-/// The client's address, the key of the website's per-address rate limit: the socket's peer, or, when that peer is
-/// one of the configured trusted proxies, the last address in `X-Forwarded-For` that is not itself a trusted proxy
+/// The client's address, the key of the website's per-address limits: the socket's peer, or, when that peer is one
+/// of the configured trusted proxies, the last address in `X-Forwarded-For` that is not itself a trusted proxy
 /// (earlier entries are whatever the client chose to send). Anyone else's `X-Forwarded-For` is ignored.
+///
+/// An IPv6 client counts by its /64 network: one host is commonly given a whole /64, so its single addresses would
+/// be buckets without end.
 struct ClientAddress: Sendable {
     let trustedProxies: Set<String>
 
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
-    /// Longest address kept: an IPv6 address with a zone fits; anything longer is not an address.
-    static let maxLength = 64
-
     func of(_ request: Request, context: UsherRequestContext) -> String {
-        let peer = context.remoteAddress?.ipAddress ?? ""
-        guard self.trustedProxies.contains(peer) else { return peer }
+        guard let peer = context.remoteAddress else { return "" }
+        let peerText = peer.ipAddress ?? ""
+        guard self.trustedProxies.contains(peerText) else { return Self.key(peer) }
         let hops = request.headers[values: Self.forwardedFor].joined(separator: ",").split(separator: ",")
         for hop in hops.reversed() {
-            let address = String(hop.filter { $0 != " " && $0 != "\t" })
-            if !self.trustedProxies.contains(address) {
-                return Self.isAddress(address) ? address : peer
+            let text = String(hop.filter { $0 != " " && $0 != "\t" })
+            if !self.trustedProxies.contains(text) {
+                // What is not an address at all is the proxy's doing; the proxy's own address is the fair bucket.
+                guard let address = try? SocketAddress(ipAddress: text, port: 0) else { return Self.key(peer) }
+                return Self.key(address)
             }
         }
-        return peer
+        return Self.key(peer)
     }
 
-    /// Digits, hex letters, `.` and `:` only: what goes into a Redis key must not be able to bend it.
-    static func isAddress(_ text: String) -> Bool {
-        guard !text.isEmpty, text.utf8.count <= Self.maxLength else { return false }
-        return text.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"):
-                true
-            case UInt8(ascii: "."), UInt8(ascii: ":"):
-                true
-            default:
-                false
-            }
+    /// An IPv4 address as it is (an IPv4-mapped IPv6 one too), an IPv6 address as its /64.
+    static func key(_ address: SocketAddress) -> String {
+        guard case .v6(let v6) = address else { return address.ipAddress ?? "" }
+        let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
+            return bytes[12..<16].map { String($0) }.joined(separator: ".")
         }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
     }
 }
