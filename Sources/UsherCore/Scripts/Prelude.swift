@@ -413,13 +413,16 @@ enum Prelude {
             end
 
             -- The offering agent with the most free slots in the queue that `fits` (when given) accepts, fixing up
-            -- stale entries on the way.
+            -- stale entries on the way. `fits` answers nil to end the search: no agent can fit.
             local function best_agent(q, fits)
                 local candidates = redis.call('ZREVRANGE', qfree(q), 0, SWEEP_LIMIT)
                 for _, a in ipairs(candidates) do
                     local r = agent(a)
                     if r and offers(r) and free_of(r) > 0 and serves(r, q) then
-                        if fits == nil or fits(r) then return r end
+                        if fits == nil then return r end
+                        local fit = fits(r)
+                        if fit then return r end
+                        if fit == nil then return nil end
                     elseif r and r.deadline <= NOW and r.status ~= 'offline' then
                         lapse(r)
                     elseif r then
@@ -462,12 +465,18 @@ enum Prelude {
 
             -- The agent an invitation for `q` may take a slot of: none while `q`'s free slots are all its reserve, and
             -- never one whose slot another of its queues keeps in reserve.
+            -- The reserves are read only once there is a candidate: a full queue's poll does not pay for them.
             local function invitable_agent(q)
-                local reserve = hash(P .. 'reserve') or {}
-                local kept = tonumber(reserve[q] or '0')
-                if kept > 0 and free_slots(q, kept + 1) <= kept then return nil end
-                local known = {}
-                return best_agent(q, function(c) return leaves_reserves(c, q, reserve, known) end)
+                local reserve, known = nil, {}
+                return best_agent(q, function(c)
+                    if reserve == nil then
+                        reserve = hash(P .. 'reserve') or {}
+                        local kept = tonumber(reserve[q] or '0')
+                        if kept > 0 and free_slots(q, kept + 1) <= kept then reserve = false end
+                    end
+                    if reserve == false then return nil end
+                    return leaves_reserves(c, q, reserve, known)
+                end)
             end
 
             -- Expiry. Every due hold goes at once, however many: a hold past its deadline must never count, and

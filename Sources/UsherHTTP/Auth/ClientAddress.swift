@@ -15,8 +15,7 @@ struct ClientAddress: Sendable {
 
     func of(_ request: Request, context: UsherRequestContext) -> String {
         guard let peer = context.remoteAddress else { return "" }
-        let peerText = peer.ipAddress ?? ""
-        guard self.trustedProxies.contains(peerText) else { return Self.key(peer) }
+        guard !self.trustedProxies.isEmpty, self.trustedProxies.contains(peer.ipAddress ?? "") else { return Self.key(peer) }
         let hops = request.headers[values: Self.forwardedFor].joined(separator: ",").split(separator: ",")
         for hop in hops.reversed() {
             let text = String(hop.filter { $0 != " " && $0 != "\t" })
