@@ -101,9 +101,11 @@ public struct SiteSample: Sendable, Decodable {
     public let queueCounters: [String: [String: Int]]
     /// The size of the site's last full minute of history, for the memory the history takes.
     public let historyMinuteBytes: Int
+    /// When Redis read it (ms since 1970, Redis's clock): of two samples, the later one is the truer.
+    public let sampledAt: Int64
 
     enum CodingKeys: String, CodingKey {
-        case queueCounters, historyMinuteBytes
+        case queueCounters, historyMinuteBytes, sampledAt
     }
 
     public init(from decoder: any Decoder) throws {
@@ -118,6 +120,7 @@ public struct SiteSample: Sendable, Decodable {
         }
         self.queueCounters = counters
         self.historyMinuteBytes = try container.decodeIfPresent(Int.self, forKey: .historyMinuteBytes) ?? 0
+        self.sampledAt = try container.decodeIfPresent(Int64.self, forKey: .sampledAt) ?? 0
     }
 }
 

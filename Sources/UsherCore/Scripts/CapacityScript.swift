@@ -9,7 +9,8 @@
 /// how many agents to list by name.
 /// Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, agentLoad: [{agent, status,
 /// maxChats, chats, held}] (in id order), counters}`; a sample adds
-/// `queueCounters` (`<queue>|<counter>` → count) and `historyMinuteBytes` (the last full minute's history).
+/// `queueCounters` (`<queue>|<counter>` → count), `historyMinuteBytes` (the last full minute's history) and
+/// `sampledAt` (Redis's clock, ms), which orders samples read by several samplers at once.
 enum CapacityScript {
     static let source =
         Prelude.source + #"""
@@ -96,6 +97,7 @@ enum CapacityScript {
                 end
                 local previous = P .. 'm:' .. (math.floor(NOW / 60000) - 1)
                 site.historyMinuteBytes = redis.call('MEMORY', 'USAGE', previous) or 0
+                site.sampledAt = NOW
             end
             return cjson.encode(site)
             """#

@@ -50,7 +50,9 @@ struct SiteSampler: Service {
         for (queue, values) in sample.queueCounters where allowed.contains(queue) {
             for (name, value) in values {
                 guard let (label, dimensions) = Self.counter(name) else { continue }
-                let delta = UsherMetrics.counterBaseline.withLock { $0.advance("\(site)|\(queue)|\(name)", to: value) }
+                let delta = UsherMetrics.counterBaseline.withLock {
+                    $0.advance("\(site)|\(queue)|\(name)", to: value, at: sample.sampledAt)
+                }
                 if delta > 0 {
                     Counter(label: label, dimensions: [("site", site), ("queue", queue)] + dimensions).increment(by: delta)
                 }
@@ -58,7 +60,7 @@ struct SiteSampler: Service {
         }
         // Rate-limit refusals are counted for the site only: they come before the request's queue is looked at.
         let limited = UsherMetrics.counterBaseline.withLock {
-            $0.advance("\(site)|*|rateLimited", to: sample.capacity.counter("rateLimited"))
+            $0.advance("\(site)|*|rateLimited", to: sample.capacity.counter("rateLimited"), at: sample.sampledAt)
         }
         if limited > 0 { Counter(label: "usher_rate_limited_total", dimensions: [("site", site)]).increment(by: limited) }
         let minutes = self.broker.historyRetentionMinutes
@@ -92,14 +94,21 @@ struct SiteSampler: Service {
 }
 
 /// The counts last reported per site, queue and counter: Redis holds totals, Prometheus counters take increments.
-/// A total lower than the last one (the site's data was reset) starts a new baseline. One per process, like the
-/// registry it reports to, so several samplers in one process (tests build many applications) never count twice.
+/// A later total lower than the last one (the site's data was reset) starts a new baseline. One per process, like
+/// the registry it reports to, so several samplers in one process (tests build many applications) never count
+/// twice; `at` (Redis's clock when the total was read) orders their readings, so one that finishes late cannot pass
+/// for a reset.
 struct CounterBaseline {
-    private var last: [String: Int] = [:]
+    private var last: [String: (value: Int, at: Int64)] = [:]
 
-    mutating func advance(_ key: String, to value: Int) -> Int {
-        let previous = self.last[key] ?? 0
-        self.last[key] = value
-        return value >= previous ? value - previous : 0
+    mutating func advance(_ key: String, to value: Int, at: Int64) -> Int {
+        guard let previous = self.last[key] else {
+            self.last[key] = (value, at)
+            return value
+        }
+        // Older than the last reading, or of the same instant and lower: another sampler's, finishing late.
+        if at < previous.at || (at == previous.at && value < previous.value) { return 0 }
+        self.last[key] = (value, at)
+        return value >= previous.value ? value - previous.value : 0
     }
 }
