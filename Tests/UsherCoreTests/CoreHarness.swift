@@ -38,6 +38,11 @@ struct CoreHarness: Sendable {
         try await Self.runInstances(1, settings: settings, reserve: reserve, configuration: configuration) { try await body($0[0]) }
     }
 
+    /// A fresh website token of this site, for what only a website's calls do (rate limits, per-address caps).
+    func websiteToken() async throws -> String {
+        try await self.broker.issueToken(site: self.site, caller: self.admin, role: .website, agent: nil).token
+    }
+
     /// A key of this site, as the scripts name it.
     func key(_ rest: String) -> String { "usher:{\(self.site)}:" + rest }
 

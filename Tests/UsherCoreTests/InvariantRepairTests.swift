@@ -303,7 +303,7 @@ struct SiteCapTests {
 
 @Suite("the waiting line past its waits")
 struct StaleLineTests {
-    @Test("a freed slot reaches the live chat behind any number of chats past their wait")
+    @Test("a freed slot reaches the live chat behind any number of chats past their wait, through the sweeper's passes")
     func freedSlotReachesLiveChat() async throws {
         try await CoreHarness.run(settings: ["maxWaitSeconds": 1], configuration: BrokerConfiguration(sweepLimit: 1)) { h in
             _ = try await h.online("a1", maxChats: 1)
@@ -315,7 +315,27 @@ struct StaleLineTests {
             let live = try await h.request("v5")
             #expect(live.state == .waiting)
             try await h.end(busy.id)
-            #expect(try await h.chat(live.id).state == .assigned)
+            // As the background sweeper does: passes while it reports more, each bounded by the sweep limit.
+            for _ in 0..<10 where try await h.broker.sweep(site: h.site) {}
+            let chat = try await h.raw("HGET", h.key("chat:\(live.id)"), "state")
+            #expect(chat.string == "assigned")
+        }
+    }
+
+    @Test("with fewer records allowed than ended, every ended chat still gives its address's place back")
+    func retainedTrimKeepsTallies() async throws {
+        try await CoreHarness.run(configuration: BrokerConfiguration(maxRetainedPerSite: 1)) { h in
+            _ = try await h.online("a1", maxChats: 10)
+            let website = Caller.bearer(try await h.websiteToken(), address: "198.51.100.1")
+            for index in 0..<6 {
+                let chat = try await h.broker.requestChat(
+                    site: h.site, caller: website,
+                    request: ChatRequest(visitor: "v\(index)", queue: "default", source: .reactive)
+                )
+                try await h.end(chat.id)
+            }
+            #expect(try await h.raw("HLEN", h.key("addr:open")).int == 0)
+            #expect(try await h.drift().drift == 0)
         }
     }
 }
@@ -359,5 +379,25 @@ struct VisitorBoundTests {
             }
         }
         try ChatRequest.validateName("Zoë Ångström-Øster")
+    }
+}
+
+@Suite("queues dropped from the settings")
+struct DroppedQueueTests {
+    @Test("chats waiting in a queue the settings no longer name still show, count and reconcile")
+    func droppedQueueStillCounts() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(queues: ["sales"]))
+            let waiting = try await h.request("v1", queue: "sales")
+            #expect(waiting.state == .waiting)
+            _ = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(queues: []))
+            let capacity = try await h.capacity()
+            #expect(capacity.site.waiting == 1)
+            #expect(capacity.queues["sales"]?.waiting == 1)
+            let report = try await h.drift()
+            #expect(report.drift == 0 && report.violations.isEmpty, "\(report.differences) \(report.violations)")
+            try await h.broker.cancelChat(site: h.site, caller: h.admin, chat: waiting.id, visitor: "v1")
+            #expect(try await h.capacity().queues["sales"] == nil)
+        }
     }
 }

@@ -105,6 +105,8 @@ enum Prelude {
                 add('default')
                 for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do add(q) end
                 for _, q in ipairs(configured_queues()) do add(q) end
+                -- A queue dropped from the settings still shows while chats wait in it.
+                for _, q in ipairs(redis.call('SMEMBERS', P .. 'lines')) do add(q) end
                 return list
             end
 
@@ -210,6 +212,7 @@ enum Prelude {
 
             -- Resolved invitations and ended chats stay readable for RETENTION_MS, and at most MAX_RETAINED of them
             -- per site: past that the oldest go early, so a flood of short-lived records cannot hold memory for a day.
+            -- The record just retained is never the one to go, whatever the clock did.
             local function retain(key)
                 redis.call('PEXPIRE', key, RETENTION_MS)
                 local index = P .. 'retained'
@@ -217,8 +220,13 @@ enum Prelude {
                 redis.call('ZREMRANGEBYSCORE', index, '-inf', NOW - RETENTION_MS)
                 local excess = redis.call('ZCARD', index) - MAX_RETAINED
                 if excess > 0 then
-                    local oldest = redis.call('ZPOPMIN', index, excess)
-                    for i = 1, #oldest, 2 do redis.call('DEL', oldest[i]) end
+                    for _, old in ipairs(redis.call('ZRANGE', index, 0, excess)) do
+                        if old ~= key and excess > 0 then
+                            redis.call('ZREM', index, old)
+                            redis.call('DEL', old)
+                            excess = excess - 1
+                        end
+                    end
                 end
             end
 
@@ -284,9 +292,9 @@ enum Prelude {
             end
             -- A chat is over: kept for a while (see `retain`), and its visitor may open another.
             local function close_chat(chat, state)
+                local c = redis.call('HMGET', ckey(chat), 'visitor', 'address')
                 redis.call('HSET', ckey(chat), 'state', state, 'endedAt', NOW)
                 retain(ckey(chat))
-                local c = redis.call('HMGET', ckey(chat), 'visitor', 'address')
                 if c[1] and redis.call('GET', vchat(c[1])) == chat then redis.call('DEL', vchat(c[1])) end
                 tally('open', c[2] or nil, -1)
             end
@@ -301,23 +309,31 @@ enum Prelude {
             end
 
             -- A waiting chat leaves the line for good: its visitor cancelled, or nobody took it within maxWaitSeconds.
+            -- The queues with someone waiting, so that no view or check misses a line (see `all_queues`).
+            local function line_left(q)
+                if redis.call('ZCARD', qwait(q)) == 0 then redis.call('SREM', P .. 'lines', q) end
+            end
+
             local function abandon(chat, q)
                 if redis.call('ZREM', qwait(q), chat) == 1 then total('waiting', -1) end
+                line_left(q)
                 redis.call('ZREM', P .. 'waitdue', chat)
                 close_chat(chat, 'abandoned')
                 count('abandoned', q)
             end
 
             -- The head of the queue's line that is still worth serving; heads past their wait are abandoned on the way,
-            -- however many (a line never holds more than `maxWaiting`), so a free slot never stops short of a live chat.
+            -- SWEEP_LIMIT + 1 at most per call. Behind more than that the slot stays free until the sweeper's passes
+            -- (which serve the lines they thin) reach the live chat.
             local function line_head(q)
-                while true do
+                for _ = 1, SWEEP_LIMIT + 1 do
                     local head = redis.call('ZRANGE', qwait(q), 0, 0, 'WITHSCORES')
                     if #head == 0 then return nil end
                     local due = tonumber(redis.call('ZSCORE', P .. 'waitdue', head[1]) or '0')
                     if due == 0 or due > NOW then return head[1], tonumber(head[2]) end
                     abandon(head[1], q)
                 end
+                return nil
             end
 
             -- Hands free slots of this agent to the longest-standing head among its queues' waiting lines.
@@ -332,6 +348,7 @@ enum Prelude {
                     end
                     if best == nil then return end
                     redis.call('ZREM', qwait(bestQueue), best)
+                    line_left(bestQueue)
                     total('waiting', -1)
                     local hq = history_queue(bestQueue)
                     roll(hq, 'waitMs', NOW - tonumber(redis.call('HGET', ckey(best), 'createdAt')))
@@ -599,6 +616,7 @@ enum Prelude {
             -- wait it actually has once an agent first answers.
             local function enqueue(chat, q, score)
                 redis.call('ZADD', qwait(q), score, chat)
+                redis.call('SADD', P .. 'lines', q)
                 redis.call('ZADD', P .. 'waitdue', NOW + setting('maxWaitSeconds') * 1000, chat)
                 redis.call('HSET', ckey(chat), 'state', 'waiting')
                 total('waiting', 1)
