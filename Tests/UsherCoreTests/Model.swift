@@ -1,3 +1,4 @@
+import RedisTestSupport
 import UsherCore
 
 /// The rules of PRODUCT.md in plain Swift, for the randomized check: what every decision should be, given

@@ -1,4 +1,5 @@
 import Foundation
+import RedisTestSupport
 import Testing
 import UsherCore
 
@@ -152,19 +153,3 @@ struct ModelTests {
 }
 
 struct ModelDiverged: Error {}
-
-/// A small deterministic generator, so a failing run can be repeated with USHER_MODEL_SEED.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next(_ bound: Int) -> Int {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Int(z % UInt64(bound))
-    }
-}
