@@ -3,6 +3,7 @@ import HummingbirdTesting
 import NIOCore
 import NIOPosix
 import RedisTestSupport
+import Synchronization
 import Testing
 import UsherHTTP
 
@@ -48,6 +49,80 @@ struct ConnectionTests {
                 let request = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
                 let afterRequest = try await Self.closedByServer(port: port, sending: request, within: 10)
                 #expect(afterRequest, "a kept-alive connection stayed open after its request")
+            }
+        }
+    }
+
+    /// Sends `bytes` on a fresh connection and returns what the server answered before it closed or `seconds` passed.
+    static func exchange(port: Int, sending bytes: String, seconds: Int = 5) async throws -> String {
+        let collector = Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in channel.pipeline.addHandler(collector) }
+            .connect(host: "127.0.0.1", port: port).get()
+        // The server may close before it has read everything: that is one of the answers allowed.
+        try? await channel.writeAndFlush(ByteBuffer(string: bytes)).get()
+        _ = try? await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try? await channel.closeFuture.get() }
+            group.addTask { try await Task.sleep(for: .seconds(seconds)) }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+        try? await channel.close()
+        return collector.text.withLock { $0 }
+    }
+
+    /// Everything the server sent on one connection.
+    final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let text = Mutex("")
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = Self.unwrapInboundIn(data)
+            self.text.withLock { $0 += String(buffer: buffer) }
+        }
+    }
+
+    @Test("malformed request lines and headers, and bodies that lie about their length, get a 4xx or a closed connection while others are answered")
+    func malformedRequests() async throws {
+        try await TestRedis.withConfiguration { redis in
+            var configuration = API.configuration(redis: redis)
+            configuration.idleTimeoutSeconds = 2
+            let app = buildApplication(configuration: configuration)
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                // A fresh connection each time: the test client's own one goes with the idle timeout.
+                func healthy() async throws -> Bool {
+                    try await Self.exchange(port: port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                        .hasPrefix("HTTP/1.1 200")
+                }
+                let hostile = [
+                    "GARBAGE\r\n\r\n",
+                    "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n",
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n",
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+                    "POST /v1/sites/s/invitations HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"visitor\":",
+                    "POST /v1/sites/s/invitations HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}GARBAGE\r\n\r\n",
+                    "POST /v1/sites/s/invitations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nxx\r\n",
+                    "GET /" + String(repeating: "a", count: 100_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                    "GET /healthz HTTP/1.1\r\n" + String(repeating: "X-Junk: " + String(repeating: "j", count: 1_000) + "\r\n", count: 200) + "\r\n",
+                ]
+                // Each gets a 4xx/5xx-free answer or a closed connection; none may take the server down.
+                for bytes in hostile {
+                    let answer = try await Self.exchange(port: port, sending: bytes)
+                    let status = answer.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init) ?? ""
+                    #expect(!status.hasPrefix("5"), "\(bytes.prefix(60)) got \(answer.prefix(80))")
+                    #expect(try await healthy(), "the server stopped answering after \(bytes.prefix(60))")
+                }
+                // Many idle connections hold nothing others need, and go once the idle timeout passes.
+                var idle: [any Channel] = []
+                for _ in 0..<200 {
+                    idle.append(try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get())
+                }
+                #expect(try await healthy(), "200 idle connections kept others out")
+                try await TestRedis.eventually("the idle connections are closed by the server", seconds: 20) {
+                    idle.allSatisfy { !$0.isActive }
+                }
             }
         }
     }
