@@ -249,3 +249,22 @@ struct AddressShareTests {
         }
     }
 }
+
+@Suite("query words")
+struct QueryWordTests {
+    @Test("a mistyped repair or history format is refused naming the field, not taken for the default")
+    func queryWords() async throws {
+        try await API.run { api in
+            for path in ["/reconcile?repair=1", "/reconcile?repair=yes"] {
+                let reply = try await api.call(.post, api.sitePath(path), body: [:])
+                #expect(reply.status == .badRequest)
+                #expect(reply.error?["field"] as? String == "repair")
+            }
+            #expect(try await api.call(.post, api.sitePath("/reconcile?repair=true"), body: [:]).status == .ok)
+            let format = try await api.call(.get, api.sitePath("/capacity/history?format=xml"))
+            #expect(format.status == .badRequest)
+            #expect(format.error?["field"] as? String == "format")
+            #expect(try await api.call(.get, api.sitePath("/capacity/history?format=json")).status == .ok)
+        }
+    }
+}

@@ -108,11 +108,15 @@ struct CapacityFeedController {
         guard let step = Int(query.get("step") ?? "60") else {
             throw APIError.invalid(field: "step", message: "step is a whole number of seconds")
         }
+        let format = query.get("format")
+        guard format == nil || format == "csv" || format == "json" else {
+            throw APIError.invalid(field: "format", message: "format is csv or json")
+        }
         let history = try await self.services.core(caller) { () throws(CoreError) in
             let range = try HistoryRange(from: from, to: to, stepSeconds: step, maxPoints: self.configuration.historyMaxPoints)
             return try await self.services.broker.history(site: site, caller: caller, range: range)
         }
-        let csv = query.get("format") == "csv" || (request.headers[.accept]?.contains("text/csv") ?? false)
+        let csv = format == "csv" || (format == nil && (request.headers[.accept]?.contains("text/csv") ?? false))
         if csv {
             return Response(
                 status: .ok,

@@ -69,7 +69,13 @@ struct SitesController {
     @Sendable func reconcile(_ request: Request, context: UsherRequestContext) async throws -> ReconcileResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
         let site = try context.parameters.require("site")
-        let repair = request.uri.queryParameters.get("repair") == "true"
+        // Anything but true or false is refused: a mistyped repair must not pass for a dry run.
+        let repair: Bool
+        switch request.uri.queryParameters.get("repair") {
+        case nil, "false": repair = false
+        case "true": repair = true
+        default: throw APIError.invalid(field: "repair", message: "repair is true or false")
+        }
         let report = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.reconcile(site: site, caller: caller, repair: repair)
         }
