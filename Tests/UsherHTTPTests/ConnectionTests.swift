@@ -11,25 +11,7 @@ import UsherHTTP
 struct ConnectionTests {
     /// Opens a connection to the server, sends `bytes`, and tells whether the server closed it within `seconds`.
     static func closedByServer(port: Int, sending bytes: String, within seconds: Int) async throws -> Bool {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "localhost", port: port).get()
-        if !bytes.isEmpty {
-            try await channel.writeAndFlush(ByteBuffer(string: bytes)).get()
-        }
-        return try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try? await channel.closeFuture.get()
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(seconds))
-                return false
-            }
-            let closed = try await group.next() ?? false
-            // Either way the other task must end: closing ends the wait for the close, cancelling ends the sleep.
-            group.cancelAll()
-            if !closed { try? await channel.close() }
-            return closed
-        }
+        try await Self.exchange(port: port, sending: bytes, seconds: seconds).closed
     }
 
     @Test("the server closes a connection that sends nothing, half a request head, or nothing after its request, once the idle timeout passes")
@@ -53,22 +35,31 @@ struct ConnectionTests {
         }
     }
 
-    /// Sends `bytes` on a fresh connection and returns what the server answered before it closed or `seconds` passed.
-    static func exchange(port: Int, sending bytes: String, seconds: Int = 5) async throws -> String {
+    /// Sends `bytes` on a fresh connection and returns what the server answered before it closed or `seconds` passed,
+    /// and whether it closed.
+    static func exchange(port: Int, sending bytes: String, seconds: Int = 5) async throws -> (answer: String, closed: Bool) {
         let collector = Collector()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in channel.pipeline.addHandler(collector) }
             .connect(host: "127.0.0.1", port: port).get()
         // The server may close before it has read everything: that is one of the answers allowed.
-        try? await channel.writeAndFlush(ByteBuffer(string: bytes)).get()
-        _ = try? await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try? await channel.closeFuture.get() }
-            group.addTask { try await Task.sleep(for: .seconds(seconds)) }
-            _ = try await group.next()
+        if !bytes.isEmpty { try? await channel.writeAndFlush(ByteBuffer(string: bytes)).get() }
+        let closed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try? await channel.closeFuture.get()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                return false
+            }
+            let closed = try await group.next() ?? false
+            // Either way the other task must end: closing ends the wait for the close, cancelling ends the sleep.
             group.cancelAll()
+            return closed
         }
-        try? await channel.close()
-        return collector.text.withLock { $0 }
+        if !closed { try? await channel.close() }
+        return (collector.text.withLock { $0 }, closed)
     }
 
     /// Everything the server sent on one connection.
@@ -93,7 +84,7 @@ struct ConnectionTests {
                 // A fresh connection each time: the test client's own one goes with the idle timeout.
                 func healthy() async throws -> Bool {
                     try await Self.exchange(port: port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                        .hasPrefix("HTTP/1.1 200")
+                        .answer.hasPrefix("HTTP/1.1 200")
                 }
                 let hostile = [
                     "GARBAGE\r\n\r\n",
@@ -109,7 +100,7 @@ struct ConnectionTests {
                 ]
                 // Each gets a 4xx/5xx-free answer or a closed connection; none may take the server down.
                 for bytes in hostile {
-                    let answer = try await Self.exchange(port: port, sending: bytes)
+                    let answer = try await Self.exchange(port: port, sending: bytes).answer
                     let status = answer.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init) ?? ""
                     #expect(!status.hasPrefix("5"), "\(bytes.prefix(60)) got \(answer.prefix(80))")
                     #expect(try await healthy(), "the server stopped answering after \(bytes.prefix(60))")

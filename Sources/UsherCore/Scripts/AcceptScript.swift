@@ -31,9 +31,9 @@ enum AcceptScript {
 
             local q = inv.queue
             local existing = open_chat(v)
-            if not existing and address_full('open', setting('addressMaxOpenChats')) then
-                redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
-                return fail('rate_limited ' .. setting('pollRetrySeconds') * 1000)
+            if not existing then
+                local full = address_full('open', setting('pollRetrySeconds') * 1000)
+                if full then return full end
             end
             local r = nil
             if inv.state == 'held' then

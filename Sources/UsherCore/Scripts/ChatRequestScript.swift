@@ -29,10 +29,8 @@ enum ChatRequestScript {
                 view.existing = true
                 return cjson.encode(view)
             end
-            if address_full('open', setting('addressMaxOpenChats')) then
-                redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
-                return fail('rate_limited ' .. setting('pollRetrySeconds') * 1000)
-            end
+            local full = address_full('open', setting('pollRetrySeconds') * 1000)
+            if full then return full end
             local open, opensAt = open_hours(q)
             if open == nil then return fail('hours_stale') end
             if not open then

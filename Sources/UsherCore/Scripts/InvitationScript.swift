@@ -48,11 +48,9 @@ enum InvitationScript {
             local r = invitable_agent(q)
             if r == nil then return withhold('no_capacity', pollMs) end
             local holdMs = setting('holdSeconds') * 1000
-            if address_full('held', setting('addressMaxHolds')) then
-                -- This address's visitors hold all the invitations it may: one of them ends within a hold's time.
-                redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
-                return fail('rate_limited ' .. holdMs)
-            end
+            -- This address's visitors may hold all the invitations it may: one of them ends within a hold's time.
+            local full = address_full('held', holdMs)
+            if full then return full end
             local expiresAt = NOW + holdMs
             local address = caller_address()
             redis.call('HSET', ikey(id), 'visitor', v, 'queue', q, 'agent', r.id, 'state', 'held', 'issuedAt', NOW,

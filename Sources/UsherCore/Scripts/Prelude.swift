@@ -110,6 +110,13 @@ enum Prelude {
                 return list
             end
 
+            -- A website call refused for its rate or its address's share: counted, then the error reply with how long
+            -- until a retry can pass.
+            local function limited(retryMs)
+                redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
+                return fail('rate_limited ' .. retryMs)
+            end
+
             -- Generic cell rate limit: `key` holds the theoretical arrival time; a request passes while it lies less
             -- than `burst` intervals ahead. Returns the new arrival time to store, or nil and how long until the next
             -- request would pass (ms). Nothing is written here, so one limit's refusal costs the other nothing.
@@ -136,10 +143,7 @@ enum Prelude {
                 local passed = {}
                 for i, c in ipairs(checks) do
                     local tat, retryMs = rate_check(c[1], c[2], c[3])
-                    if tat == nil then
-                        redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
-                        return fail('rate_limited ' .. retryMs)
-                    end
+                    if tat == nil then return limited(retryMs) end
                     passed[i] = tat
                 end
                 for i, c in ipairs(checks) do
@@ -237,9 +241,13 @@ enum Prelude {
                 local key = P .. 'addr:' .. kind
                 if redis.call('HINCRBY', key, address, delta) <= 0 then redis.call('HDEL', key, address) end
             end
-            local function address_full(kind, cap)
-                if CALLER_ROLE ~= 'website' or cap <= 0 then return false end
-                return tonumber(redis.call('HGET', P .. 'addr:' .. kind, ADDRESS) or '0') >= cap
+            -- The refusal of a website call that would take its address past its cap, nil while there is room.
+            local ADDRESS_CAPS = { held = 'addressMaxHolds', open = 'addressMaxOpenChats' }
+            local function address_full(kind, retryMs)
+                local cap = setting(ADDRESS_CAPS[kind])
+                if CALLER_ROLE ~= 'website' or cap <= 0 then return nil end
+                if tonumber(redis.call('HGET', P .. 'addr:' .. kind, ADDRESS) or '0') < cap then return nil end
+                return limited(retryMs)
             end
             local function caller_address()
                 if CALLER_ROLE == 'website' then return ADDRESS end
