@@ -38,13 +38,19 @@ struct ConnectionTests {
     /// Sends `bytes` on a fresh connection and returns what the server answered before it closed or `seconds` passed,
     /// and whether it closed.
     static func exchange(port: Int, sending bytes: String, seconds: Int = 5) async throws -> (answer: String, closed: Bool) {
+        try await Self.exchange(port: port, sending: [bytes], every: .zero, seconds: seconds)
+    }
+
+    /// Sends `pieces` on a fresh connection, `pause` apart, until the server closes it; returns what the server
+    /// answered before it closed or `seconds` passed (counted from the first piece), and whether it closed.
+    static func exchange(
+        port: Int, sending pieces: [String], every pause: Duration, seconds: Int
+    ) async throws -> (answer: String, closed: Bool) {
         let collector = Collector()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in channel.pipeline.addHandler(collector) }
             .connect(host: "127.0.0.1", port: port).get()
-        // The server may close before it has read everything: that is one of the answers allowed.
-        if !bytes.isEmpty { try? await channel.writeAndFlush(ByteBuffer(string: bytes)).get() }
-        let closed = try await withThrowingTaskGroup(of: Bool.self) { group in
+        let closed = try await withThrowingTaskGroup(of: Bool?.self) { group in
             group.addTask {
                 try? await channel.closeFuture.get()
                 return true
@@ -53,8 +59,22 @@ struct ConnectionTests {
                 try await Task.sleep(for: .seconds(seconds))
                 return false
             }
-            let closed = try await group.next() ?? false
-            // Either way the other task must end: closing ends the wait for the close, cancelling ends the sleep.
+            group.addTask {
+                for (index, piece) in pieces.enumerated() where channel.isActive {
+                    if index > 0 { try await Task.sleep(for: pause) }
+                    // The server may close before it has read everything: that is one of the answers allowed.
+                    if !piece.isEmpty { try? await channel.writeAndFlush(ByteBuffer(string: piece)).get() }
+                }
+                return nil
+            }
+            // The sender may finish first; the close or the sleep decides.
+            var closed = false
+            while let result = try await group.next() {
+                guard let result else { continue }
+                closed = result
+                break
+            }
+            // Whichever came first, the others must end: closing ends the wait for the close, cancelling the sleeps.
             group.cancelAll()
             return closed
         }
