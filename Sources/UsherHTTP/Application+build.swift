@@ -1,4 +1,5 @@
 public import Hummingbird
+internal import HummingbirdCore
 public import Logging
 public import RedisClient
 internal import ServiceLifecycle
@@ -22,15 +23,18 @@ public func buildApplication(
         SiteSampler(broker: broker, configuration: configuration.observation, logger: logger),
         SiteSweeper(broker: broker, logger: logger),
     ]
-    // Both ports close connections that sit idle or never finish their request head, so no client holds one forever.
-    let idleTimeoutSeconds = Int64(configuration.idleTimeoutSeconds)
+    // Both ports close connections that sit idle or take too long to send a request, so no client holds one forever.
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [RequestReadDeadlineHandler(timeoutSeconds: configuration.requestReadTimeoutSeconds)],
+        idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))
+    )
     if let port = configuration.observation.metricsPort {
         let metricsRouter = Router(context: UsherRequestContext.self)
         MetricsController(redis: redis, access: nil).addRoutes(to: metricsRouter)
         services.append(
             Application(
                 router: metricsRouter,
-                server: .http1(configuration: .init(idleTimeout: .seconds(idleTimeoutSeconds))),
+                server: .http1(configuration: http1),
                 configuration: .init(address: .hostname(configuration.host, port: port), serverName: "usher-metrics"),
                 logger: logger
             )
@@ -38,7 +42,7 @@ public func buildApplication(
     }
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .seconds(idleTimeoutSeconds))),
+        server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "usher"),
         services: services,
         logger: logger

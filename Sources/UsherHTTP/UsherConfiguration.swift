@@ -15,9 +15,14 @@ public struct UsherConfiguration: Sendable {
     /// A connection is closed by the server after this long without a request part arriving while it has no
     /// response to write: between kept-alive requests, before the first, and while a request head is coming in (a
     /// head counts only once whole, so a client that sends nothing or its headers a byte at a time holds a
-    /// connection this long at most). Each body chunk restarts the clock; bodies are bounded by `maxBodyBytes`.
+    /// connection this long at most). Each body chunk restarts the clock, so `requestReadTimeoutSeconds` bounds a
+    /// dripped body; bodies are bounded by `maxBodyBytes`.
     /// A response being written, such as a capacity stream, is never cut.
     public var idleTimeoutSeconds: Int
+    /// A request must arrive whole, from the first byte of its head to the end of its body, within this long, or it
+    /// is answered 408 (when no answer to it has begun) and its connection closed, freeing what it buffered. Only the
+    /// arrival is timed: the wait for the next request is the idle timeout's, and responses are never cut.
+    public var requestReadTimeoutSeconds: Int
     public var retry: RetryAdvice
     public var observation: ObservationConfiguration
     /// Peers whose `X-Forwarded-For` names the client (the load balancers in front of Usher); nobody else's is read.
@@ -32,6 +37,7 @@ public struct UsherConfiguration: Sendable {
         broker: BrokerConfiguration = BrokerConfiguration(),
         maxBodyBytes: Int = 16_384,
         idleTimeoutSeconds: Int = 65,
+        requestReadTimeoutSeconds: Int = 30,
         retry: RetryAdvice = RetryAdvice(),
         observation: ObservationConfiguration = ObservationConfiguration(),
         trustedProxies: [String] = [],
@@ -44,6 +50,7 @@ public struct UsherConfiguration: Sendable {
         self.broker = broker
         self.maxBodyBytes = maxBodyBytes
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.requestReadTimeoutSeconds = requestReadTimeoutSeconds
         self.retry = retry
         self.observation = observation
         self.trustedProxies = trustedProxies

@@ -33,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a connection may sit idle or take to send a request head before it is closed (USHER_IDLE_TIMEOUT_SECONDS). [default: 65]")
     var idleTimeoutSeconds: Int?
 
+    @Option(help: "Seconds a request may take from first byte to end of body, else 408 and close (USHER_REQUEST_READ_TIMEOUT_SECONDS). [default: 30]")
+    var requestReadTimeoutSeconds: Int?
+
     @Option(help: "Retry-After while Redis is unreachable, in seconds (USHER_UNAVAILABLE_RETRY_SECONDS). [default: 5]")
     var unavailableRetrySeconds: Int?
 
@@ -95,6 +98,9 @@ struct ServeCommand: AsyncParsableCommand {
             broker: try self.core.broker(source),
             maxBodyBytes: try source.int(self.maxBodyBytes, "USHER_MAX_BODY_BYTES", 16_384, 1_024...1_048_576),
             idleTimeoutSeconds: try source.int(self.idleTimeoutSeconds, "USHER_IDLE_TIMEOUT_SECONDS", 65, 1...3_600),
+            requestReadTimeoutSeconds: try source.int(
+                self.requestReadTimeoutSeconds, "USHER_REQUEST_READ_TIMEOUT_SECONDS", 30, 1...3_600
+            ),
             retry: RetryAdvice(
                 unavailableSeconds: try source.int(self.unavailableRetrySeconds, "USHER_UNAVAILABLE_RETRY_SECONDS", 5, 1...3_600),
                 lineFullSeconds: try source.int(self.lineFullRetrySeconds, "USHER_LINE_FULL_RETRY_SECONDS", 60, 1...3_600)

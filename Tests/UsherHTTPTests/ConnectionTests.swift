@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -134,6 +135,86 @@ struct ConnectionTests {
                 try await TestRedis.eventually("the idle connections are closed by the server", seconds: 20) {
                     idle.allSatisfy { !$0.isActive }
                 }
+            }
+        }
+    }
+
+    /// Each character of `text` as a piece of its own.
+    static func bytes(_ text: String) -> [String] { text.map { String($0) } }
+
+    @Test("a client that drips its request body or head past the request read deadline gets 408 or a closed connection while others are answered")
+    func slowSendersAreCut() async throws {
+        try await TestRedis.withConfiguration { redis in
+            var configuration = API.configuration(redis: redis)
+            configuration.requestReadTimeoutSeconds = 1
+            // Long, so only the request read deadline can explain a close.
+            configuration.idleTimeoutSeconds = 60
+            let app = buildApplication(configuration: configuration)
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                // 100 bytes 200 ms apart take 20 s to arrive; the deadline plus generous slack is 8 s.
+                let slowBody = Task {
+                    let head =
+                        "PUT /v1/sites/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(API.adminToken)\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+                    return try await Self.exchange(
+                        port: port, sending: [head] + Self.bytes(String(repeating: " ", count: 100)), every: .milliseconds(200), seconds: 8
+                    )
+                }
+                let slowHead = Task {
+                    let head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + String(repeating: "s", count: 100) + "\r\n\r\n"
+                    return try await Self.exchange(port: port, sending: Self.bytes(head), every: .milliseconds(200), seconds: 8)
+                }
+                for _ in 0..<3 {
+                    let answer = try await Self.exchange(port: port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    #expect(answer.answer.hasPrefix("HTTP/1.1 200"), "another client was not answered while slow ones dripped")
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                let body = try await slowBody.value
+                #expect(body.closed, "a client dripping its body held its connection")
+                // Nothing was answered yet, so the server can say why it closes.
+                #expect(body.answer.hasPrefix("HTTP/1.1 408"), "\(body.answer.prefix(80))")
+                #expect(body.answer.contains(#""code":"request_timeout""#), "\(body.answer)")
+                let head = try await slowHead.value
+                #expect(head.closed, "a client dripping its request head held its connection")
+                #expect(head.answer.isEmpty || head.answer.hasPrefix("HTTP/1.1 408"), "\(head.answer.prefix(80))")
+            }
+        }
+    }
+
+    @Test("the request read deadline spares a request that arrives in time, a kept-alive pause between requests and a stream that outlasts it")
+    func requestReadDeadlineSparesTheRest() async throws {
+        try await TestRedis.withConfiguration { redis in
+            var configuration = API.configuration(redis: redis)
+            configuration.requestReadTimeoutSeconds = 1
+            configuration.idleTimeoutSeconds = 60
+            configuration.observation.streamMaxSeconds = 4
+            let app = buildApplication(configuration: configuration)
+            try await app.test(.live) { client in
+                try await TestRedis.eventually("readyz is 200", seconds: TestRedis.readySeconds) {
+                    (try? await client.execute(uri: "/readyz", method: .get) { $0.status }) == .ok
+                }
+                let port = try #require(client.port)
+                let site = "spared-" + UUID().uuidString.prefix(8).lowercased()
+                let auth = "Authorization: Bearer \(API.adminToken)\r\n"
+                let body = "{}"
+                let put =
+                    "PUT /v1/sites/\(site) HTTP/1.1\r\nHost: x\r\n\(auth)Content-Type: application/json\r\n"
+                    + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+                // The body a moment after the head, well inside the deadline.
+                let inTime = try await Self.exchange(port: port, sending: [put, body], every: .milliseconds(300), seconds: 10)
+                #expect(inTime.answer.hasPrefix("HTTP/1.1 201"), "\(inTime.answer.prefix(80))")
+                // A kept-alive connection waits for its next request under the idle timeout, not the deadline.
+                let get = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                let last = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                let keptAlive = try await Self.exchange(port: port, sending: [get, last], every: .seconds(3), seconds: 15)
+                #expect(keptAlive.answer.components(separatedBy: "HTTP/1.1 200").count == 3, "\(keptAlive.answer)")
+                // A stream is a response: however long it runs, the deadline does not cut it; it ends on its own.
+                let stream = "GET /v1/sites/\(site)/capacity/stream HTTP/1.1\r\nHost: x\r\n\(auth)Connection: close\r\n\r\n"
+                let streamed = try await Self.exchange(port: port, sending: stream, seconds: 20)
+                #expect(streamed.answer.hasPrefix("HTTP/1.1 200"), "\(streamed.answer.prefix(80))")
+                #expect(streamed.answer.contains(": heartbeat"), "\(streamed.answer)")
+                #expect(streamed.answer.hasSuffix("0\r\n\r\n"), "the stream was cut: \(streamed.answer.suffix(80))")
             }
         }
     }
