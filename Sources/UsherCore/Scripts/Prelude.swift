@@ -380,6 +380,9 @@ enum Prelude {
                 local inv = hash(ikey(id))
                 if inv == nil or inv.state ~= 'held' then return nil end
                 redis.call('HSET', ikey(id), 'state', state, 'resolvedAt', NOW)
+                -- A released invitation may still be accepted, which rewrites `resolvedAt`: the record keeps when
+                -- its slot came back.
+                if state == 'released' then redis.call('HSET', ikey(id), 'releasedAt', NOW) end
                 retain(ikey(id))
                 tally('held', inv.address, -1)
                 redis.call('SREM', akey(inv.agent) .. ':holds', id)
