@@ -165,6 +165,38 @@ struct AuthAndInputTests {
         }
     }
 
+    @Test("path ids are read percent-decoded: an escaped letter names the same site and agent, an escaped ':' is still refused naming the field")
+    func percentEncodedPathIds() async throws {
+        try await API.run { api in
+            // Sites are named "s-…": "%73" is the "s".
+            let read = try await api.call(.get, "/v1/sites/%73" + api.site.dropFirst())
+            #expect(read.status == .ok, "\(read.json)")
+            #expect(read["site"] as? String == api.site)
+            let agent = try await api.token(role: "agent", agent: "a1")
+            let presence: [String: Any] = ["status": "available", "maxChats": 1, "session": "s"]
+            #expect(try await api.call(.put, api.sitePath("/agents/%61%31/presence"), token: agent, body: presence).status == .ok)
+            let colon = try await api.call(.put, api.sitePath("/agents/a%3A1/presence"), token: agent, body: presence)
+            #expect(colon.status == .badRequest)
+            #expect(colon.error?["field"] as? String == "agent")
+            let stray = try await api.call(.get, api.sitePath("/canned-messages/a%ZZ"))
+            #expect(stray.status == .badRequest)
+            #expect(stray.error?["field"] as? String == "name")
+        }
+    }
+
+    @Test("a queue name in reserve that is empty or malformed is refused saying so, naming reserve")
+    func reserveQueueNames() async throws {
+        try await API.run { api in
+            for queue in ["", "a:b"] {
+                let reply = try await api.call(.put, api.sitePath(), body: ["reserve": [queue: 1]])
+                #expect(reply.status == .badRequest)
+                #expect(reply.error?["field"] as? String == "reserve")
+                let message = reply.error?["message"] as? String ?? ""
+                #expect(message.contains("queue name"), "\(queue): \(message)")
+            }
+        }
+    }
+
     @Test("a body over the size limit is refused with 413")
     func bodyTooLarge() async throws {
         try await API.run { api in

@@ -123,7 +123,13 @@ public struct SiteSettingsUpdate: Sendable, Equatable {
             throw .invalid(field: "reserve", message: "at most \(maxQueues) queues have a reserve")
         }
         for (queue, slots) in self.reserve ?? [:] {
-            _ = try Identifier.validate(queue, field: "reserve")
+            // The key is a queue name: say so, rather than that reserve itself is empty or malformed.
+            guard (try? Identifier.validate(queue, field: "reserve")) != nil else {
+                throw .invalid(
+                    field: "reserve",
+                    message: "each queue name in reserve must be 1 to \(Identifier.maxLength) letters, digits, '.', '_' or '-'"
+                )
+            }
             guard (0...SiteSettings.maxReservePerQueue).contains(slots) else {
                 throw .invalid(field: "reserve.\(queue)", message: "reserve.\(queue) must be within 0...\(SiteSettings.maxReservePerQueue)")
             }

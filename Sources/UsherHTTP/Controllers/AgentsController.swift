@@ -12,8 +12,8 @@ struct AgentsController {
 
     @Sendable func presence(_ request: Request, context: UsherRequestContext) async throws -> PresenceResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let agent = try context.parameters.require("agent")
+        let site = try context.parameters.id("site")
+        let agent = try context.parameters.id("agent")
         let body = try await self.services.body.decode(PresenceBody.self, from: request)
         let state = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.presence(site: site, caller: caller, agent: agent, update: body.update)
@@ -23,8 +23,8 @@ struct AgentsController {
 
     @Sendable func chats(_ request: Request, context: UsherRequestContext) async throws -> AgentChatsResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let agent = try context.parameters.require("agent")
+        let site = try context.parameters.id("site")
+        let agent = try context.parameters.id("agent")
         let chats = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.agentChats(site: site, caller: caller, agent: agent)
         }

@@ -14,7 +14,7 @@ struct CannedMessagesController {
 
     @Sendable func list(_ request: Request, context: UsherRequestContext) async throws -> CannedMessageListResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         let messages = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.cannedMessages(site: site, caller: caller)
         }
@@ -23,8 +23,8 @@ struct CannedMessagesController {
 
     @Sendable func put(_ request: Request, context: UsherRequestContext) async throws -> EditedResponse<CannedMessageResponse> {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let name = try context.parameters.require("name")
+        let site = try context.parameters.id("site")
+        let name = try context.parameters.id("name")
         let body = try await self.services.body.decode(CannedMessageBody.self, from: request)
         let (saved, created) = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.putCannedMessage(site: site, caller: caller, name: name, message: body.message)
@@ -34,8 +34,8 @@ struct CannedMessagesController {
 
     @Sendable func get(_ request: Request, context: UsherRequestContext) async throws -> CannedMessageResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let name = try context.parameters.require("name")
+        let site = try context.parameters.id("site")
+        let name = try context.parameters.id("name")
         let message = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.cannedMessage(site: site, caller: caller, name: name)
         }
@@ -44,8 +44,8 @@ struct CannedMessagesController {
 
     @Sendable func delete(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let name = try context.parameters.require("name")
+        let site = try context.parameters.id("site")
+        let name = try context.parameters.id("name")
         try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.deleteCannedMessage(site: site, caller: caller, name: name)
         }

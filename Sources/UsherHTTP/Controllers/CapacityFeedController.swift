@@ -22,7 +22,7 @@ struct CapacityFeedController {
     /// accepted (an `error` event), the stream's time is up, or the server shuts down.
     @Sendable func stream(_ request: Request, context: UsherRequestContext) async throws -> Response {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         // Refusals (bad token, no site) are ordinary JSON errors, before the stream starts.
         let first = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.capacity(site: site, caller: caller)
@@ -99,7 +99,7 @@ struct CapacityFeedController {
     /// now by Redis's clock and at the retention, whatever the period.
     @Sendable func history(_ request: Request, context: UsherRequestContext) async throws -> Response {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         let query = request.uri.queryParameters
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let to = try Self.instant(query.get("to"), field: "to") ?? now

@@ -15,7 +15,7 @@ struct ChatsController {
 
     @Sendable func request(_ request: Request, context: UsherRequestContext) async throws -> Response {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         let body = try await self.services.body.decode(ChatRequestBody.self, from: request)
         let chat: ChatRecord
         do {
@@ -58,8 +58,8 @@ struct ChatsController {
     /// The visitor reads its chat with `?visitor=`; ops may read any chat of the site without it.
     @Sendable func read(_ request: Request, context: UsherRequestContext) async throws -> VisitorChatResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let id = try context.parameters.require("id")
+        let site = try context.parameters.id("site")
+        let id = try context.parameters.id("id")
         let visitor = request.uri.queryParameters.get("visitor")
         let chat = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.chat(site: site, caller: caller, id: id, visitor: visitor)
@@ -70,8 +70,8 @@ struct ChatsController {
     /// The visitor leaves the waiting line; idempotent.
     @Sendable func cancel(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let id = try context.parameters.require("id")
+        let site = try context.parameters.id("site")
+        let id = try context.parameters.id("id")
         let body = try await self.services.body.decode(VisitorBody.self, from: request)
         try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.cancelChat(site: site, caller: caller, chat: id, visitor: body.visitor)
@@ -81,8 +81,8 @@ struct ChatsController {
 
     @Sendable func firstResponse(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let id = try context.parameters.require("id")
+        let site = try context.parameters.id("site")
+        let id = try context.parameters.id("id")
         try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.firstResponse(site: site, caller: caller, chat: id)
         }
@@ -91,8 +91,8 @@ struct ChatsController {
 
     @Sendable func end(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let id = try context.parameters.require("id")
+        let site = try context.parameters.id("site")
+        let id = try context.parameters.id("id")
         try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.endChat(site: site, caller: caller, chat: id)
         }

@@ -14,7 +14,7 @@ struct HoursController {
 
     @Sendable func put(_ request: Request, context: UsherRequestContext) async throws -> HoursResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         let body = try await self.services.body.decode(BusinessHours.self, from: request)
         let hours = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.putHours(site: site, caller: caller, hours: body)
@@ -24,7 +24,7 @@ struct HoursController {
 
     @Sendable func get(_ request: Request, context: UsherRequestContext) async throws -> HoursResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         let hours = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.hours(site: site, caller: caller)
         }
@@ -34,7 +34,7 @@ struct HoursController {
 
     @Sendable func delete(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.deleteHours(site: site, caller: caller)
         }

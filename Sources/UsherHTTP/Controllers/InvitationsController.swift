@@ -14,7 +14,7 @@ struct InvitationsController {
     /// Fails closed: with Redis unreachable the answer is `withhold` with reason `unavailable`, never an invitation.
     @Sendable func poll(_ request: Request, context: UsherRequestContext) async throws -> Response {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         let body = try await self.services.body.decode(InvitationPollBody.self, from: request)
         let decision: InvitationDecision
         do {
@@ -36,8 +36,8 @@ struct InvitationsController {
 
     @Sendable func accept(_ request: Request, context: UsherRequestContext) async throws -> VisitorChatResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let id = try context.parameters.require("id")
+        let site = try context.parameters.id("site")
+        let id = try context.parameters.id("id")
         let body = try await self.services.body.decode(AcceptBody.self, from: request)
         let chat = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.accept(
@@ -49,8 +49,8 @@ struct InvitationsController {
 
     @Sendable func decline(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let id = try context.parameters.require("id")
+        let site = try context.parameters.id("site")
+        let id = try context.parameters.id("id")
         let body = try await self.services.body.decode(VisitorBody.self, from: request)
         try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.decline(site: site, caller: caller, invitation: id, visitor: body.visitor)

@@ -16,7 +16,7 @@ struct SitesController {
 
     @Sendable func putSite(_ request: Request, context: UsherRequestContext) async throws -> EditedResponse<SiteSettingsResponse> {
         try self.services.authenticator.requireAdmin(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         let body = try await self.services.body.decode(SiteSettingsBody.self, from: request)
         let (settings, created) = try await self.services.core(.admin) { () throws(CoreError) in
             try await self.services.broker.putSite(site, update: body.update)
@@ -26,7 +26,7 @@ struct SitesController {
 
     @Sendable func getSite(_ request: Request, context: UsherRequestContext) async throws -> SiteSettingsResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         let settings = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.site(site, caller: caller)
         }
@@ -35,7 +35,7 @@ struct SitesController {
 
     @Sendable func issueToken(_ request: Request, context: UsherRequestContext) async throws -> EditedResponse<TokenResponse> {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         let body = try await self.services.body.decode(TokenBody.self, from: request)
         let issued = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.issueToken(site: site, caller: caller, role: body.role, agent: body.agent)
@@ -48,8 +48,8 @@ struct SitesController {
 
     @Sendable func revokeToken(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
-        let id = try context.parameters.require("id")
+        let site = try context.parameters.id("site")
+        let id = try context.parameters.id("id")
         try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.revokeToken(site: site, caller: caller, id: id)
         }
@@ -58,7 +58,7 @@ struct SitesController {
 
     @Sendable func capacity(_ request: Request, context: UsherRequestContext) async throws -> CapacityResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         let capacity = try await self.services.core(caller) { () throws(CoreError) in
             try await self.services.broker.capacity(site: site, caller: caller)
         }
@@ -68,7 +68,7 @@ struct SitesController {
     /// Rebuilds the counters from the primary records and reports drift; `?repair=true` also writes the fix.
     @Sendable func reconcile(_ request: Request, context: UsherRequestContext) async throws -> ReconcileResponse {
         let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.require("site")
+        let site = try context.parameters.id("site")
         // Anything but true or false is refused: a mistyped repair must not pass for a dry run.
         let repair: Bool
         switch request.uri.queryParameters.get("repair") {
