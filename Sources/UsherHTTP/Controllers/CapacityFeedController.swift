@@ -127,26 +127,24 @@ struct CapacityFeedController {
         return try HistoryResponse(history).response(from: request, context: context)
     }
 
-    /// An instant as RFC 3339 or as milliseconds since 1970, within `HistoryRange.instants`: a date far out would
-    /// not fit an Int64 of milliseconds, and converting it would trap.
+    /// An instant as RFC 3339 or as up to 15 digits of milliseconds since 1970. Any such instant is valid and is
+    /// brought within `HistoryRange.instants` (before 1970 reads from 1970, past 9999 up to its end), so the contract's
+    /// `date-time` holds whole; anything else (a longer or negative number, a longer year) is refused.
     static func instant(_ text: String?, field: String) throws(APIError) -> Int64? {
         guard let text, !text.isEmpty else { return nil }
         let bounds = HistoryRange.instants
-        let outOfRange = APIError.invalid(field: field, message: "\(field) must be from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z")
+        let malformed = APIError.invalid(
+            field: field, message: "\(field) must be an RFC 3339 time (2026-11-23T09:00:00Z) or up to 15 digits of milliseconds since 1970"
+        )
         // Longer than any instant is written: not worth parsing.
-        guard text.utf8.count <= Self.maxInstantLength else { throw outOfRange }
-        if let milliseconds = Int64(text) {
-            guard bounds.contains(milliseconds) else { throw outOfRange }
-            return milliseconds
+        guard text.utf8.count <= Self.maxInstantLength else { throw malformed }
+        let digits = text.utf8.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+        if digits == text.utf8.count {
+            guard digits <= 15, let milliseconds = Int64(text) else { throw malformed }
+            return min(milliseconds, bounds.upperBound)
         }
-        let plain = Date.ISO8601FormatStyle()
-        let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        guard let date = (try? plain.parse(text)) ?? (try? fractional.parse(text)) else {
-            throw .invalid(field: field, message: "\(field) must be an RFC 3339 time (2026-11-23T09:00:00Z) or milliseconds since 1970")
-        }
-        let milliseconds = (date.timeIntervalSince1970 * 1_000).rounded(.down)
-        guard milliseconds >= Double(bounds.lowerBound), milliseconds <= Double(bounds.upperBound) else { throw outOfRange }
-        return Int64(milliseconds)
+        guard let milliseconds = RFC3339.milliseconds(text[...].utf8) else { throw malformed }
+        return min(max(milliseconds, bounds.lowerBound), bounds.upperBound)
     }
 
     /// `2026-11-23T09:00:00.000000000+14:00` and a little more.
