@@ -152,13 +152,14 @@ struct BoundaryTests {
         }
     }
 
-    @Test("any RFC 3339 instant is valid: one before 1970 reads from 1970, one past 9999 up to 9999")
+    @Test("any RFC 3339 instant is valid: one before 1970 reads from 1970 (an end, its first minute), one past 9999 up to 9999")
     func instantsClamped() async throws {
         try await API.run { api in
             for query in [
                 "from=0683-12-07T13:38:48%2B19:59&to=1971-01-01T00:00:00Z&step=31622400",
                 "from=9999-01-01T00:00:00Z&to=9999-12-31T23:59:59-19:59&step=31622400",
                 "from=9999-01-01T00:00:00Z&to=999999999999999&step=31622400",
+                "to=0654-02-06T12:21:06.795216%2B10:57", "to=0",
             ] {
                 let reply = try await api.call(.get, api.sitePath("/capacity/history?\(query)"))
                 #expect(reply.status == .ok, "\(query): \(reply.json)")

@@ -102,7 +102,8 @@ struct CapacityFeedController {
         let site = try context.parameters.id("site")
         let query = request.uri.queryParameters
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
-        let to = try Self.instant(query.get("to"), field: "to") ?? now
+        // A period ends after 1970 begins: an earlier end reads its first millisecond.
+        let to = try Self.instant(query.get("to"), field: "to").map { max($0, HistoryRange.instants.lowerBound + 1) } ?? now
         // Only instants in HistoryRange.instants come back, so the hour before cannot overflow.
         let from = try Self.instant(query.get("from"), field: "from") ?? max(HistoryRange.instants.lowerBound, to - 3_600_000)
         guard let step = Int(query.get("step") ?? "60") else {
