@@ -31,6 +31,7 @@ public func buildApplication(
     if let port = configuration.observation.metricsPort {
         let metricsRouter = Router(context: UsherRequestContext.self)
         MetricsController(redis: redis, access: nil).addRoutes(to: metricsRouter)
+        metricsRouter.refuseOtherMethods()
         services.append(
             Application(
                 router: metricsRouter,
@@ -91,5 +92,6 @@ public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -
     AgentsController(services: services).addRoutes(to: sites)
     CannedMessagesController(services: services).addRoutes(to: sites)
     HoursController(services: services).addRoutes(to: sites)
+    router.refuseOtherMethods()
     return router
 }

@@ -11,6 +11,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public let retryAfterSeconds: Int?
     /// What went wrong inside, for the server's log only; never sent to the client.
     var logDetail: String?
+    /// The methods the path has, sent as `Allow` with a 405.
+    var allow: String?
 
     public init(status: HTTPResponse.Status, code: String, message: String, field: String? = nil, retryAfterSeconds: Int? = nil) {
         self.status = status
@@ -24,6 +26,13 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     static func unavailable(_ message: String, retryAfterSeconds: Int, cause: String) -> APIError {
         var error = APIError(status: .serviceUnavailable, code: "unavailable", message: message, retryAfterSeconds: retryAfterSeconds)
         error.logDetail = cause
+        return error
+    }
+
+    /// The path exists, but not for this method.
+    static func methodNotAllowed(_ method: HTTPRequest.Method, allow: String) -> APIError {
+        var error = APIError(status: .methodNotAllowed, code: "method_not_allowed", message: "\(method) is not allowed here; allowed: \(allow)")
+        error.allow = allow
         return error
     }
 
@@ -53,6 +62,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         response.status = self.status
         if let retryAfterSeconds {
             response.headers[.retryAfter] = String(retryAfterSeconds)
+        }
+        if let allow {
+            response.headers[.allow] = allow
         }
         // RFC 6750: a 401 names the scheme it wants, so clients such as Prometheus know to send a bearer token.
         if self.status == .unauthorized {
