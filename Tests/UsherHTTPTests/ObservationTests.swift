@@ -81,6 +81,21 @@ struct ObservationTests {
         }
     }
 
+    @Test("made-up methods add no metric series: they are counted as one method, other")
+    func madeUpMethods() async throws {
+        try await API.run { api in
+            for index in 0..<50 {
+                let method = try #require(HTTPRequest.Method("MADEUP\(index)"))
+                let status = try await api.client.execute(uri: "/healthz", method: method) { $0.status }
+                #expect(status.code >= 400 && status.code < 500)
+            }
+            let (_, _, text) = try await Self.text(api.client, "/metrics")
+            let series = text.split(separator: "\n").filter { $0.hasPrefix("usher_http_requests_total{") }
+            #expect(!series.contains { $0.contains("MADEUP") })
+            #expect(series.contains { $0.contains("method=\"other\"") })
+        }
+    }
+
     @Test("/metrics on the API's port needs the metrics or the admin token: it names every site")
     func metricsNeedAToken() async throws {
         try await API.run { api in

@@ -45,9 +45,12 @@ struct HTTPObservationMiddleware<Context: RequestContext>: RouterMiddleware {
 final class HTTPMetrics: Sendable {
     private struct Key: Hashable {
         let route: String
-        let method: HTTPRequest.Method
+        let method: String
         let status: Int
     }
+
+    /// The methods a label names; any other a client makes up is `other`, so made-up methods add no series.
+    private static let knownMethods: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .delete, .options, .patch, .trace, .connect]
 
     private struct Handles {
         let requests: Counter
@@ -66,10 +69,10 @@ final class HTTPMetrics: Sendable {
     @discardableResult
     func record(route: String?, method: HTTPRequest.Method, status: HTTPResponse.Status, since started: ContinuousClock.Instant) -> Duration {
         let elapsed = ContinuousClock.now - started
-        let key = Key(route: route ?? "unknown", method: method, status: status.code)
+        let key = Key(route: route ?? "unknown", method: Self.knownMethods.contains(method) ? method.rawValue : "other", status: status.code)
         let handles = self.handles.withLock { handles in
             if let existing = handles[key] { return existing }
-            let labels = [("route", key.route), ("method", "\(method)"), ("status", String(key.status))]
+            let labels = [("route", key.route), ("method", key.method), ("status", String(key.status))]
             let made = Handles(requests: Counter(label: Self.requests, dimensions: labels), duration: Timer(label: Self.duration, dimensions: labels))
             handles[key] = made
             return made
