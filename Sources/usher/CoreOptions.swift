@@ -19,7 +19,10 @@ struct CoreOptions: ParsableArguments {
     @Option(help: "Sites whose parsed canned messages are kept in memory (USHER_CANNED_CACHE_SITES). [default: 10000]")
     var cannedCacheSites: Int?
 
-    @Option(help: "Samples after which a handle or first-response time counts half in its queue's average (USHER_ESTIMATE_HALF_LIFE_SAMPLES). [default: 20]")
+    @Option(
+        help:
+            "Samples after which a handle or first-response time counts half in its queue's average (USHER_ESTIMATE_HALF_LIFE_SAMPLES). [default: 20]"
+    )
     var estimateHalfLifeSamples: Int?
 
     @Option(help: "Recent waits per queue kept to measure the wait estimates' error (USHER_ESTIMATE_ERROR_SAMPLES). [default: 200]")

@@ -149,9 +149,11 @@ struct ServeCommand: AsyncParsableCommand {
         return ObservationConfiguration(
             metricsPort: metricsPort,
             metricsToken: source.string(self.metricsToken, "USHER_METRICS_TOKEN"),
-            sampleIntervalMilliseconds: try source.int(self.sampleIntervalMs, "USHER_SAMPLE_INTERVAL_MS", defaults.sampleIntervalMilliseconds, 100...600_000),
+            sampleIntervalMilliseconds: try source.int(
+                self.sampleIntervalMs, "USHER_SAMPLE_INTERVAL_MS", defaults.sampleIntervalMilliseconds, 100...600_000),
             maxSampledSites: try source.int(self.maxSampledSites, "USHER_MAX_SAMPLED_SITES", defaults.maxSampledSites, 1...100_000),
-            streamIntervalMilliseconds: try source.int(self.streamIntervalMs, "USHER_STREAM_INTERVAL_MS", defaults.streamIntervalMilliseconds, 50...60_000),
+            streamIntervalMilliseconds: try source.int(
+                self.streamIntervalMs, "USHER_STREAM_INTERVAL_MS", defaults.streamIntervalMilliseconds, 50...60_000),
             streamHeartbeatSeconds: try source.int(
                 self.streamHeartbeatSeconds, "USHER_STREAM_HEARTBEAT_SECONDS", defaults.streamHeartbeatSeconds, 1...3_600
             ),

@@ -89,7 +89,8 @@ struct ReplyFuzzTests {
             case 1 where !bytes.isEmpty: bytes.remove(at: at)
             case 2: bytes.insert(UInt8(random.next(256)), at: at)
             case 3: bytes.insert(contentsOf: Array("$\(random.next(100))\r\n".utf8), at: at)
-            case 4: bytes.insert(contentsOf: Array(["*-7\r\n", "$-2\r\n", ":x\r\n", "*99999999999999999999\r\n", "?\r\n"][random.next(5)].utf8), at: at)
+            case 4:
+                bytes.insert(contentsOf: Array(["*-7\r\n", "$-2\r\n", ":x\r\n", "*99999999999999999999\r\n", "?\r\n"][random.next(5)].utf8), at: at)
             default: bytes = Array(bytes.prefix(at))
             }
         }

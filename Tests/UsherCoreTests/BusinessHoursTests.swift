@@ -80,7 +80,9 @@ struct BusinessHoursTests {
 
     @Test("touching and overlapping intervals merge; 00:00 to 24:00 every day is always open")
     func merging() {
-        let split = BusinessHours.Schedule(weekly: ["monday": [.init(open: "09:00", close: "12:00"), .init(open: "11:00", close: "13:00"), .init(open: "13:00", close: "14:00")]])
+        let split = BusinessHours.Schedule(weekly: [
+            "monday": [.init(open: "09:00", close: "12:00"), .init(open: "11:00", close: "13:00"), .init(open: "13:00", close: "14:00")]
+        ])
         #expect(
             self.transitions(split, "2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z") == [
                 "close 2026-11-23T00:00:00Z", "open 2026-11-23T08:00:00Z", "close 2026-11-23T13:00:00Z",

@@ -50,7 +50,9 @@ struct CannedMessageTests {
 
     @Test("rendering with and without a name uses the fallback section")
     func renderingWithAndWithoutName() throws {
-        let template = try CompiledTemplate("{{#visitorName}}Hi {{visitorName}}{{/visitorName}}{{^visitorName}}Hello{{/visitorName}}, you are #{{position}} (~{{estimatedWaitMinutes}} min)")
+        let template = try CompiledTemplate(
+            "{{#visitorName}}Hi {{visitorName}}{{/visitorName}}{{^visitorName}}Hello{{/visitorName}}, you are #{{position}} (~{{estimatedWaitMinutes}} min)"
+        )
         let named = TemplateVariables(visitorName: "Ana", queue: "support", position: 3, estimatedWaitSeconds: 61)
         #expect(template.render(named) == "Hi Ana, you are #3 (~2 min)")
         let anonymous = TemplateVariables(queue: "support", position: 1, estimatedWaitSeconds: 5)

@@ -17,8 +17,10 @@ struct HistoryTests {
         let history = CapacityHistory(
             range: range,
             minutes: [
-                minute: ["*|samples": 2, "*|slots": 6, "*|chats": 2, "sales|issued": 2, "~|withheld:no_capacity": 3,
-                         "sales|withheld:cooldown": 1, "sales|ttfrMs": 30_000, "sales|ttfrN": 2, "sales|started:reactive": 1],
+                minute: [
+                    "*|samples": 2, "*|slots": 6, "*|chats": 2, "sales|issued": 2, "~|withheld:no_capacity": 3,
+                    "sales|withheld:cooldown": 1, "sales|ttfrMs": 30_000, "sales|ttfrN": 2, "sales|started:reactive": 1,
+                ],
                 minute + 1: ["*|samples": 1, "*|slots": 3, "*|chats": 1, "sales|accepted": 1],
                 minute + 3: ["sales|waitMs": 9_000, "sales|waitN": 3],
                 minute + 9: ["sales|issued": 100],

@@ -257,7 +257,8 @@ struct SettingsAndReconcileTests {
             let chat = try await h.request("v1")
             #expect(try await h.drift().violations.isEmpty)
             // A second chat on the agent, with every counter kept consistent: only the invariant itself is broken.
-            try await h.raw("HSET", h.key("chat:forged"), "visitor", "v2", "queue", "default", "source", "reactive",
+            try await h.raw(
+                "HSET", h.key("chat:forged"), "visitor", "v2", "queue", "default", "source", "reactive",
                 "state", "assigned", "agent", "a1", "createdAt", "0", "assignedAt", "0")
             try await h.raw("SADD", h.key("agent:a1:chats"), "forged")
             try await h.raw("HINCRBY", h.key("agent:a1"), "chats", "1")

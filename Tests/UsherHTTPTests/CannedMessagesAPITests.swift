@@ -27,16 +27,19 @@ struct CannedMessagesAPITests {
             #expect((list["cannedMessages"] as? [Any])?.count == 1)
             #expect(try await api.call(.get, path, token: website).status == .forbidden)
 
-            let unknown = try await api.call(.put, api.sitePath("/canned-messages/x"), token: ops, body: ["kind": "greeting", "template": "Hi {{agent}}"])
+            let unknown = try await api.call(
+                .put, api.sitePath("/canned-messages/x"), token: ops, body: ["kind": "greeting", "template": "Hi {{agent}}"])
             #expect(unknown.status == .badRequest)
             #expect(unknown.error?["field"] as? String == "template")
             #expect((unknown.error?["message"] as? String)?.contains("unknown variable agent") == true)
-            let broken = try await api.call(.put, api.sitePath("/canned-messages/x"), token: ops, body: ["kind": "queued", "template": "{{#position}}"])
+            let broken = try await api.call(
+                .put, api.sitePath("/canned-messages/x"), token: ops, body: ["kind": "queued", "template": "{{#position}}"])
             #expect(broken.status == .badRequest)
             #expect(broken.error?["field"] as? String == "template")
             let badKind = try await api.call(.put, api.sitePath("/canned-messages/x"), token: ops, body: ["kind": "farewell", "template": "Bye"])
             #expect(badKind.status == .badRequest)
-            let twin = try await api.call(.put, api.sitePath("/canned-messages/x"), token: ops, body: ["kind": "greeting", "locale": "DE", "template": "Hi"])
+            let twin = try await api.call(
+                .put, api.sitePath("/canned-messages/x"), token: ops, body: ["kind": "greeting", "locale": "DE", "template": "Hi"])
             #expect(twin.status == .conflict)
             #expect((twin.error?["message"] as? String)?.contains("hello-de") == true)
             #expect(try await api.call(.get, api.sitePath("/canned-messages/x"), token: ops).status == .notFound)
@@ -51,7 +54,8 @@ struct CannedMessagesAPITests {
     func cacheRefreshAcrossInstances() async throws {
         try await API.runTwoInstances { a, b in
             let website = try await a.token(role: "website")
-            #expect(try await a.call(.put, a.sitePath("/agents/a1/presence"), body: ["status": "available", "maxChats": 5, "session": "s"]).status == .ok)
+            #expect(
+                try await a.call(.put, a.sitePath("/agents/a1/presence"), body: ["status": "available", "maxChats": 5, "session": "s"]).status == .ok)
             func greet(_ api: API, _ visitor: String) async throws -> String? {
                 let body: [String: Any] = ["visitor": visitor, "source": "reactive", "locale": "de-CH", "name": "Zoë"]
                 return try await api.call(.post, api.sitePath("/chats"), token: website, body: body)["chat", "firstResponse", "text"] as? String
@@ -81,7 +85,8 @@ struct CannedMessagesAPITests {
                 ("g", "greeting", "Hello {{visitorName}} from {{queue}}"), ("q", "queued", "#{{position}}, ~{{estimatedWaitSeconds}} s"),
                 ("u", "unavailable", "Sorry{{#visitorName}} {{visitorName}}{{/visitorName}}"),
             ] {
-                #expect(try await api.call(.put, api.sitePath("/canned-messages/\(name)"), body: ["kind": kind, "template": template]).status == .created)
+                #expect(
+                    try await api.call(.put, api.sitePath("/canned-messages/\(name)"), body: ["kind": kind, "template": template]).status == .created)
             }
             #expect(try await api.call(.put, api.sitePath("/agents/a1/presence"), token: agent, body: Self.agentPresence).status == .ok)
             let markup = "<img src=x onerror=alert(1)>"
@@ -118,7 +123,9 @@ struct CannedMessagesAPITests {
             // Open all day every day in Zurich, but closed today and tomorrow (UTC dates, so closed now wherever midnight is).
             let today = Date()
             let dates = [today, today.addingTimeInterval(86_400)].map { $0.formatted(.iso8601.year().month().day()) }
-            let allDay = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { ($0, [["open": "00:00", "close": "24:00"]]) }
+            let allDay = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map {
+                ($0, [["open": "00:00", "close": "24:00"]])
+            }
             let hours: [String: Any] = [
                 "timeZone": "UTC",
                 "weekly": Dictionary(uniqueKeysWithValues: allDay),

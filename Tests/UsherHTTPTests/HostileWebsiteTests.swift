@@ -44,7 +44,8 @@ struct HostileWebsiteTests {
                 )
                 #expect(reply.status == .badRequest)
                 #expect(reply.error?["field"] as? String == "queue")
-                let poll = try await api.call(.post, api.sitePath("/invitations"), token: website, body: ["visitor": "v\(index)", "queue": "junk\(index)"])
+                let poll = try await api.call(
+                    .post, api.sitePath("/invitations"), token: website, body: ["visitor": "v\(index)", "queue": "junk\(index)"])
                 #expect(poll.status == .badRequest)
             }
             let configured = try await api.call(
@@ -84,7 +85,8 @@ struct HostileWebsiteTests {
         try await API.run(settings: ["addressRequestsPerMinute": 1, "addressBurstRequests": 5]) { api in
             let website = try await api.token(role: "website")
             let agent = try await api.token(role: "agent", agent: "a1")
-            _ = try await api.call(.put, api.sitePath("/agents/a1/presence"), token: agent, body: ["status": "available", "maxChats": 50, "session": "s1"])
+            _ = try await api.call(
+                .put, api.sitePath("/agents/a1/presence"), token: agent, body: ["status": "available", "maxChats": 50, "session": "s1"])
             var statuses: [HTTPResponse.Status] = []
             var retryAfter: String?
             let started = ContinuousClock.now

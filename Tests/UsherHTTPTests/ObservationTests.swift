@@ -43,7 +43,9 @@ struct ObservationTests {
         }
     }
 
-    @Test("/metrics shows the site's gauges and counters from Redis, decision and first-response histograms, HTTP and Redis figures, and passes promtool")
+    @Test(
+        "/metrics shows the site's gauges and counters from Redis, decision and first-response histograms, HTTP and Redis figures, and passes promtool"
+    )
     func metrics() async throws {
         try await API.run { api in
             _ = try await Self.decide(api)
@@ -146,7 +148,9 @@ struct ObservationTests {
                 #expect(total("issued") == 1)
                 #expect(total("accepted") == 1)
                 #expect(total("firstResponses") == 1)
-                let started = points.compactMap { $0["started"] as? [String: Int] }.reduce(into: [String: Int]()) { $0.merge($1, uniquingKeysWith: +) }
+                let started = points.compactMap { $0["started"] as? [String: Int] }.reduce(into: [String: Int]()) {
+                    $0.merge($1, uniquingKeysWith: +)
+                }
                 #expect(started == ["invitation": 1, "reactive": 1])
             }
             // A mean over the step's samples: some may predate the agent.
@@ -163,7 +167,9 @@ struct ObservationTests {
             #expect(lines.first?.hasPrefix("time,queue,agents,slots,chatting,held,free,waiting,issued,withheld,") == true)
             // Summed over the site's rows: the test may straddle an hour, which splits the counts over two.
             let header = lines.first.map { $0.split(separator: ",", omittingEmptySubsequences: false) } ?? []
-            let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }.filter { $0.count == header.count && $0[1] == "*" }
+            let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }.filter {
+                $0.count == header.count && $0[1] == "*"
+            }
             func column(_ name: String) -> Int {
                 guard let index = header.firstIndex(of: Substring(name)) else { return -1 }
                 return rows.reduce(0) { $0 + (Int($1[index]) ?? 0) }
@@ -171,8 +177,10 @@ struct ObservationTests {
             #expect(column("issued") == 1)
             #expect(column("withheld") == 3)
 
-            for (query, field) in [("step=90", "step"), ("step=0", "step"), ("from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
-                                   ("from=yesterday", "from"), ("from=0&step=60", "step")] {
+            for (query, field) in [
+                ("step=90", "step"), ("step=0", "step"), ("from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
+                ("from=yesterday", "from"), ("from=0&step=60", "step"),
+            ] {
                 let refused = try await api.call(.get, api.sitePath("/capacity/history?\(query)"))
                 #expect(refused.status == .badRequest, "\(query)")
                 #expect(refused["error", "field"] as? String == field, "\(query)")

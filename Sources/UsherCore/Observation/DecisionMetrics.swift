@@ -19,7 +19,9 @@ public enum DecisionMetrics {
     /// backend records nothing.
     struct Timers: Sendable {
         private let timers: [Script: Timer] = Dictionary(
-            uniqueKeysWithValues: DecisionMetrics.timed.map { ($0, Timer(label: DecisionMetrics.decisionDuration, dimensions: [("decision", "\($0)")])) }
+            uniqueKeysWithValues: DecisionMetrics.timed.map {
+                ($0, Timer(label: DecisionMetrics.decisionDuration, dimensions: [("decision", "\($0)")]))
+            }
         )
 
         func record(_ script: Script, since start: ContinuousClock.Instant) {

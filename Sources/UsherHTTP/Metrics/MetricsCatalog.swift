@@ -20,14 +20,16 @@ enum MetricsCatalog {
         DecisionMetrics.decisionDuration: Entry(help: "Time to run one decision script, Redis round trip included.", buckets: latencyBuckets),
         DecisionMetrics.timeToFirstResponse: Entry(help: "From a chat's request to its agent's first response.", buckets: waitBuckets),
         DecisionMetrics.waitInLine: Entry(help: "From a chat's request to its assignment to an agent.", buckets: waitBuckets),
-        DecisionMetrics.estimateError: Entry(help: "Absolute difference between the wait a queued visitor was told and the wait it had.", buckets: waitBuckets),
+        DecisionMetrics.estimateError: Entry(
+            help: "Absolute difference between the wait a queued visitor was told and the wait it had.", buckets: waitBuckets),
         HTTPMetrics.requests: Entry(help: "HTTP requests answered, by route, method and status (errors are the 4xx and 5xx statuses)."),
         HTTPMetrics.duration: Entry(
             help: "Time from a request to its response's head, by route, method and status.", buckets: latencyBuckets
         ),
         HTTPMetrics.active: Entry(help: "HTTP requests being answered now."),
         RedisMetrics.commands: Entry(help: "Commands sent to Redis by this instance."),
-        RedisMetrics.errors: Entry(help: "Redis commands that got no reply, by kind (not_connected, overloaded, timeout, connection_closed, protocol, shutting_down)."),
+        RedisMetrics.errors: Entry(
+            help: "Redis commands that got no reply, by kind (not_connected, overloaded, timeout, connection_closed, protocol, shutting_down)."),
         RedisMetrics.reconnects: Entry(help: "Redis connections this instance made again after one was lost or failed."),
         "usher_redis_in_flight": Entry(help: "Redis commands sent and not yet answered."),
         "usher_redis_connected": Entry(help: "1 while this instance has a live Redis connection with its scripts loaded."),
@@ -40,7 +42,8 @@ enum MetricsCatalog {
         "usher_chats_started_total": Entry(help: "Chats started, by source (invitation, reactive, escalation), as counted in Redis for the site."),
         "usher_chats_finished_total": Entry(help: "Chats finished, by outcome (ended, orphaned, abandoned), as counted in Redis for the site."),
         "usher_chats_refused_total": Entry(help: "Chat requests refused (line full or closed), as counted in Redis for the site."),
-        "usher_rate_limited_total": Entry(help: "Website requests refused by the site's or an address's rate limit, as counted in Redis for the site."),
+        "usher_rate_limited_total": Entry(
+            help: "Website requests refused by the site's or an address's rate limit, as counted in Redis for the site."),
         "usher_history_minute_bytes": Entry(help: "Redis memory of the site's last full minute of history."),
         "usher_history_bytes_estimate": Entry(help: "The site's history memory when full: the last minute's size times the minutes kept."),
         "usher_sample_errors_total": Entry(help: "Site samples (for gauges and history) that failed, by site."),

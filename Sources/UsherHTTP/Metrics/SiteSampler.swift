@@ -70,7 +70,9 @@ struct SiteSampler: Service {
 
     private static func gauges(_ view: CapacityView, site: String, queue: String) {
         let scope = [("site", site), ("queue", queue)]
-        for (status, count) in [("available", view.agents.available), ("away", view.agents.away), ("draining", view.agents.draining), ("offline", view.agents.offline)] {
+        for (status, count) in [
+            ("available", view.agents.available), ("away", view.agents.away), ("draining", view.agents.draining), ("offline", view.agents.offline),
+        ] {
             Gauge(label: "usher_agents", dimensions: scope + [("status", status)]).record(count)
         }
         for (state, count) in [("total", view.slots.total), ("chats", view.slots.chats), ("held", view.slots.held), ("free", view.slots.free)] {
