@@ -234,7 +234,7 @@ public struct Broker: Sendable {
     ) async throws(CoreError) -> Reply {
         let site = try Identifier.validate(site, field: "site")
         let common = [
-            caller.tokenArgument,
+            caller.callerArgument,
             roles.map(\.rawValue).joined(separator: ","),
             agent,
             self.sweepLimit,

@@ -7,10 +7,12 @@ public enum Caller: Sendable, Equatable {
     case admin
     case bearer(String, address: String = "")
 
-    var tokenArgument: String {
+    /// The caller as the scripts read it: `admin`, or `bearer ` and the token. The admin is a word of its own, never
+    /// an empty token, so a bearer that slips through empty is nobody rather than the root.
+    var callerArgument: String {
         switch self {
-        case .admin: ""
-        case .bearer(let token, _): token
+        case .admin: "admin"
+        case .bearer(let token, _): "bearer " + token
         }
     }
 

@@ -405,3 +405,18 @@ struct DroppedQueueTests {
         }
     }
 }
+
+@Suite("the admin is a caller of its own")
+struct AdminCallerTests {
+    @Test("an empty bearer token is no one, never the admin, whatever the layer above let through")
+    func emptyBearerIsNoOne() async throws {
+        try await CoreHarness.run { h in
+            for token in ["", " "] {
+                await #expect(throws: CoreError.forbidden, "bearer '\(token)'") {
+                    try await h.broker.capacity(site: h.site, caller: .bearer(token, address: "198.51.100.1"))
+                }
+            }
+            _ = try await h.broker.capacity(site: h.site, caller: .admin)
+        }
+    }
+}

@@ -4,8 +4,8 @@
 /// Calling convention of every script:
 /// - `KEYS[1]` is the site's settings hash `usher:{site}:settings`. Every other key the script touches is derived
 ///   from it and carries the same `{site}` hash tag, so all of a site's state sits in one Redis Cluster slot.
-/// - `ARGV[1]` the bearer token ("" when the caller is the root admin, checked outside), `ARGV[2]` the roles that
-///   may call (comma-separated), `ARGV[3]` the agent the path names ("" if none), `ARGV[4]` how many expired
+/// - `ARGV[1]` the caller: `admin` (the root, whose token was checked outside) or `bearer <token>`, `ARGV[2]` the
+///   roles that may call (comma-separated), `ARGV[3]` the agent the path names ("" if none), `ARGV[4]` how many expired
 ///   items one call sweeps at most, `ARGV[5]` how long resolved invitations and ended chats are kept (ms),
 ///   `ARGV[6]` how long the per-minute history is kept (ms, 0 keeps none), `ARGV[7]` the client's address (the
 ///   per-address rate limit's key), `ARGV[8]` the most queues a site may have, `ARGV[9]` agents, `ARGV[10]`
@@ -66,8 +66,10 @@ enum Prelude {
             -- Tokens are stored only as SHA-1 digests of 256 random bits.
             local function authorize()
                 if SETTINGS == nil then return 'no_site' end
-                if ARGV[1] == '' then return nil end
-                local grant = redis.call('HGET', P .. 'tokens', redis.sha1hex(ARGV[1]))
+                if ARGV[1] == 'admin' then return nil end
+                local token = string.match(ARGV[1], '^bearer (.+)$')
+                if not token then return 'forbidden' end
+                local grant = redis.call('HGET', P .. 'tokens', redis.sha1hex(token))
                 if not grant then return 'forbidden' end
                 grant = cjson.decode(grant)
                 CALLER_ROLE = grant.role
