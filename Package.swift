@@ -5,6 +5,8 @@ import PackageDescription
 // Benchmarks pull in ordo-one/benchmark and its malloc interposer; they stay out of the default
 // build (and so out of CI) unless USHER_BENCHMARKS=1 is set.
 let withBenchmarks = ProcessInfo.processInfo.environment["USHER_BENCHMARKS"] == "1"
+// The libFuzzer target is built only by scripts/fuzz-resp (USHER_FUZZ=1), with sanitizer flags of its own.
+let withFuzzer = ProcessInfo.processInfo.environment["USHER_FUZZ"] == "1"
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -152,4 +154,21 @@ if withBenchmarks {
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         )
     )
+}
+
+if withFuzzer {
+    package.targets.append(contentsOf: [
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .executableTarget(
+            name: "RedisReplyFuzzer",
+            dependencies: [
+                "CLibFuzzer",
+                "RedisClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            path: "Fuzz/RedisReplyFuzzer",
+            swiftSettings: swiftSettings
+        ),
+    ])
 }

@@ -5,10 +5,35 @@ internal import NIOCore
 ///
 /// The reader's error state is sticky: after `protocolError` the decoder is unusable and its connection must close.
 final class RESPDecoder {
+    /// hiredis reserves a pointer for every element an array header announces before any arrives, and walks them all
+    /// when a partial reply is freed: one lying `*2147483647` reserved 16 GiB and, when its connection was reset,
+    /// held the event loop for 5 s. No reply Usher asks for comes near a million elements.
+    static let maxArrayElements: Int32 = 1 << 20
+
+    /// hiredis's own reply functions, read off a throwaway reader (the library does not export them).
+    private static let hiredisFunctions: redisReplyObjectFunctions = {
+        guard let probe = redisReaderCreate() else { fatalError("hiredis could not allocate a reply reader") }
+        defer { redisReaderFree(probe) }
+        return probe.pointee.fn.pointee
+    }()
+
+    /// hiredis's functions, but an array over `maxArrayElements` is refused before it is allocated, which fails the
+    /// stream. Allocated once and never written again.
+    private nonisolated(unsafe) static let boundedFunctions: UnsafeMutablePointer<redisReplyObjectFunctions> = {
+        let functions = UnsafeMutablePointer<redisReplyObjectFunctions>.allocate(capacity: 1)
+        functions.initialize(to: RESPDecoder.hiredisFunctions)
+        functions.pointee.createArray = { task, elements in
+            elements > RESPDecoder.maxArrayElements ? nil : RESPDecoder.hiredisFunctions.createArray?(task, elements)
+        }
+        return functions
+    }()
+
     private let reader: UnsafeMutablePointer<redisReader>
 
     init() {
-        guard let reader = redisReaderCreate() else { fatalError("hiredis could not allocate a reply reader") }
+        guard let reader = redisReaderCreateWithFunctions(Self.boundedFunctions) else {
+            fatalError("hiredis could not allocate a reply reader")
+        }
         self.reader = reader
     }
 
@@ -34,7 +59,11 @@ final class RESPDecoder {
     }
 
     private var errorText: String {
-        withUnsafeBytes(of: self.reader.pointee.errstr) { bytes in
+        // A refused array reaches hiredis as an allocation that failed.
+        guard self.reader.pointee.err != REDIS_ERR_OOM else {
+            return "an array header announced more than \(Self.maxArrayElements) elements, or hiredis ran out of memory"
+        }
+        return withUnsafeBytes(of: self.reader.pointee.errstr) { bytes in
             String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
         }
     }

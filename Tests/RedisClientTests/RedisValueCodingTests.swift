@@ -49,6 +49,21 @@ struct RedisValueCodingTests {
         }
     }
 
+    /// Found by scripts/fuzz-resp: hiredis reserved 16 GiB for `*2147483647` and took 5 s to free it at the reset.
+    @Test("an array header over a million elements is a protocol error before anything is reserved, at any depth")
+    func hugeArrayHeader() throws {
+        for text in ["*2147483647\r\n", "*1\r\n*2\r\n*1048577\r\n"] {
+            let decoder = RESPDecoder()
+            try decoder.feed(ByteBuffer(string: text))
+            #expect(throws: RedisClientError.protocolError(
+                "an array header announced more than 1048576 elements, or hiredis ran out of memory")
+            ) { try decoder.next() }
+        }
+        let decoder = RESPDecoder()
+        try decoder.feed(ByteBuffer(string: "*1048576\r\n:1\r\n"))
+        #expect(try decoder.next() == nil, "an array of the largest size allowed waits for its elements")
+    }
+
     @Test("values read as strings and integers where they hold them")
     func accessors() {
         #expect(RedisValue.bulk(Array("17".utf8)).int == 17)
