@@ -55,8 +55,9 @@ struct RedisValueCodingTests {
         for text in ["*2147483647\r\n", "*1\r\n*2\r\n*1048577\r\n"] {
             let decoder = RESPDecoder()
             try decoder.feed(ByteBuffer(string: text))
-            #expect(throws: RedisClientError.protocolError(
-                "an array header announced more than 1048576 elements, or hiredis ran out of memory")
+            #expect(
+                throws: RedisClientError.protocolError(
+                    "an array header announced more than 1048576 elements, or hiredis ran out of memory")
             ) { try decoder.next() }
         }
         let decoder = RESPDecoder()
