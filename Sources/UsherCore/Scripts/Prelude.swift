@@ -334,16 +334,17 @@ enum Prelude {
 
             -- The head of the queue's line that is still worth serving; heads past their wait are abandoned on the way,
             -- SWEEP_LIMIT + 1 at most per call. Behind more than that the slot stays free until the sweeper's passes
-            -- (which serve the lines they thin) reach the live chat.
+            -- (which serve the lines they thin) reach the live chat. The head after the last abandoned one is still
+            -- looked at: were it live and left, no head would be due to make a pass serve the line again.
             local function line_head(q)
-                for _ = 1, SWEEP_LIMIT + 1 do
+                for abandoned = 0, SWEEP_LIMIT + 1 do
                     local head = redis.call('ZRANGE', qwait(q), 0, 0, 'WITHSCORES')
                     if #head == 0 then return nil end
                     local due = tonumber(redis.call('ZSCORE', P .. 'waitdue', head[1]) or '0')
                     if due == 0 or due > NOW then return head[1], tonumber(head[2]) end
+                    if abandoned > SWEEP_LIMIT then return nil end
                     abandon(head[1], q)
                 end
-                return nil
             end
 
             -- Hands free slots of this agent to the longest-standing head among its queues' waiting lines.
