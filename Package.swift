@@ -127,6 +127,7 @@ var package = Package(
             dependencies: [
                 "RedisClient",
                 "RedisTestSupport",
+                "UsherCore",
                 "UsherHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,9 +1,9 @@
 public import Hummingbird
 internal import HummingbirdCore
 public import Logging
-public import RedisClient
+internal import RedisClient
 internal import ServiceLifecycle
-internal import UsherCore
+public import UsherCore
 
 /// Assembles Usher: the Redis pool (with the core's scripts) and the site sampler as services, the middleware and
 /// the routes, and `/metrics` on its own port when one is configured. The executable and the tests both start from
@@ -16,8 +16,9 @@ public func buildApplication(
     logger.logLevel = configuration.logLevel
     bootstrapMetrics()
     let redis = RedisClient(configuration: configuration.redis, scripts: Broker.scripts, logger: logger)
-    let router = buildRouter(configuration: configuration, redis: redis)
+    // One broker for the routes and the background services: one canned-message cache, one set of timers.
     let broker = Broker(redis: redis, configuration: configuration.broker)
+    let router = buildRouter(configuration: configuration, broker: broker)
     var services: [any Service] = [
         redis,
         SiteSampler(broker: broker, configuration: configuration.observation, logger: logger),
@@ -30,7 +31,7 @@ public func buildApplication(
     )
     if let port = configuration.observation.metricsPort {
         let metricsRouter = Router(context: UsherRequestContext.self)
-        MetricsController(redis: redis, access: nil).addRoutes(to: metricsRouter)
+        MetricsController(broker: broker, access: nil).addRoutes(to: metricsRouter)
         metricsRouter.refuseOtherMethods()
         services.append(
             Application(
@@ -56,10 +57,9 @@ public func bootstrapMetrics() {
     _ = UsherMetrics.registry
 }
 
-/// The routes on their own, for tests that bring their own Redis client.
-public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -> Router<UsherRequestContext> {
+/// The routes on their own, for tests that bring their own broker.
+public func buildRouter(configuration: UsherConfiguration, broker: Broker) -> Router<UsherRequestContext> {
     bootstrapMetrics()
-    let broker = Broker(redis: redis, configuration: configuration.broker)
     let observation = configuration.observation
     let router = Router(context: UsherRequestContext.self)
     router.addMiddleware {
@@ -70,10 +70,10 @@ public func buildRouter(configuration: UsherConfiguration, redis: RedisClient) -
         )
         JSONErrorMiddleware()
     }
-    HealthController(redis: redis, retryAfterSeconds: configuration.retry.unavailableSeconds).addRoutes(to: router)
+    HealthController(broker: broker, retryAfterSeconds: configuration.retry.unavailableSeconds).addRoutes(to: router)
     if observation.metricsPort == nil {
         let access = MetricsAccess(metricsToken: observation.metricsToken, adminToken: configuration.adminToken)
-        MetricsController(redis: redis, access: access).addRoutes(to: router)
+        MetricsController(broker: broker, access: access).addRoutes(to: router)
     }
     StaticFilesController().addRoutes(to: router)
     let services = APIServices(

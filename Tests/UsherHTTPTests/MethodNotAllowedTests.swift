@@ -5,6 +5,7 @@ import HummingbirdTesting
 import RedisClient
 import RedisTestSupport
 import Testing
+import UsherCore
 import UsherHTTP
 
 /// A path that exists but not for the request's method is 405 with `Allow`; a path that does not exist stays 404.
@@ -58,7 +59,8 @@ struct MethodNotAllowedTests {
     @Test("every route the router has answers 405 with its path's methods to a method it lacks")
     func everyRoute() async throws {
         let configuration = API.configuration(redis: RedisConfiguration(port: 1))
-        let router = buildRouter(configuration: configuration, redis: RedisClient(configuration: configuration.redis, logger: TestRedis.logger))
+        let redis = RedisClient(configuration: configuration.redis, logger: TestRedis.logger)
+        let router = buildRouter(configuration: configuration, broker: Broker(redis: redis, configuration: configuration.broker))
         let methods = Dictionary(grouping: router.routes, by: \.path.description).mapValues { $0.map(\.method.rawValue).sorted() }
         #expect(methods.count > 20)
         try await API.run { api in

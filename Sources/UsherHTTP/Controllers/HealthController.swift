@@ -1,9 +1,9 @@
 internal import Hummingbird
-internal import RedisClient
+internal import UsherCore
 
 /// Liveness and readiness for load balancers and orchestrators.
 struct HealthController {
-    let redis: RedisClient
+    let broker: Broker
     let retryAfterSeconds: Int
 
     struct Status: ResponseEncodable {
@@ -21,16 +21,12 @@ struct HealthController {
         Status(status: "ok")
     }
 
-    /// Ready only while Redis answers a round trip now and every script is loaded.
+    /// Ready only while Redis answers a round trip now and every script is loaded (the core checks).
     @Sendable func ready(_ request: Request, context: UsherRequestContext) async throws -> Status {
-        guard self.redis.isReady else {
-            throw APIError.unavailable(
-                "not ready", retryAfterSeconds: self.retryAfterSeconds, cause: "Redis is not connected or the scripts are not loaded")
-        }
         do {
-            _ = try await self.redis.send(["PING"])
+            try await self.broker.checkReady()
         } catch {
-            throw APIError.unavailable("not ready", retryAfterSeconds: self.retryAfterSeconds, cause: "Redis did not answer: \(error)")
+            throw APIError.unavailable("not ready", retryAfterSeconds: self.retryAfterSeconds, cause: "\(error)")
         }
         return Status(status: "ready")
     }
