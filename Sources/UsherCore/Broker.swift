@@ -257,7 +257,7 @@ public struct Broker: Sendable {
         do {
             value = try await self.redis.evalScript(script.redisScript, keys: keys, arguments: arguments)
         } catch let refusal as RedisServerError where refusal.code == "USHER" {
-            throw Self.error(for: refusal.message)
+            throw Refusal.error(for: refusal.message)
         } catch let error as RedisClientError {
             throw .unavailable(error.description)
         } catch {
@@ -269,34 +269,6 @@ public struct Broker: Sendable {
             return try JSONDecoder().decode(Reply.self, from: Data(bytes))
         } catch {
             throw .unavailable("\(script) returned an unreadable reply: \(error)")
-        }
-    }
-
-    /// A script's refusal `<code> [detail]` as the core's error.
-    private static func error(for refusal: String) -> CoreError {
-        let parts = refusal.split(separator: " ", maxSplits: 1).map(String.init)
-        let detail = parts.count > 1 ? parts[1] : ""
-        switch parts.first ?? "" {
-        case "no_site": return .noSite
-        case "forbidden": return .forbidden
-        case "website_source": return .forbiddenField(field: "source", message: "a website token may request reactive chats only")
-        case "website_priority": return .forbiddenField(field: "priority", message: "a website token may not set a priority")
-        case "unknown_queue":
-            return .invalid(field: "queue", message: "no agent serves that queue and the site names no such queue")
-        case "rate_limited": return .rateLimited(retryAfterSeconds: max(1, ((Int(detail) ?? 1_000) + 999) / 1_000))
-        case "too_many_agents": return .limitReached("the site has as many agents as allowed")
-        case "too_many_queues": return .limitReached("the site has as many queues as allowed")
-        case "too_many_tokens": return .limitReached("the site has as many tokens as allowed; revoke one first")
-        case "not_found": return .notFound("no such invitation or chat")
-        case "no_canned": return .notFound("no such canned message")
-        case "no_hours": return .notFound("the site has no business hours")
-        case "gone": return .gone("the invitation has expired")
-        case "conflict": return .conflict("the request conflicts with the current state")
-        case "superseded": return .superseded
-        case "canned_conflict": return .conflict("canned message \(detail) already answers this kind, queue and locale")
-        case "hours_stale": return .hoursStale
-        case "canned_full": return .conflict("the site has as many canned messages as allowed; delete one first")
-        default: return .unavailable("unknown script error \(refusal)")
         }
     }
 
