@@ -1,12 +1,43 @@
-/// The keys of one site. Every key carries the hash tag `{site}`, so a site lives in one Redis Cluster slot; the
-/// scripts derive all further keys from the settings key's prefix.
+/// The key schema of one site, defined once: the Swift side builds keys from `Name`, and every script gets the same
+/// names as the Lua table `K` (`K.holds`, `K.agent .. id`), so neither side spells a key by hand. Every key carries
+/// the hash tag `{site}`, so a site lives in one Redis Cluster slot.
 struct SiteKeys {
+    /// A key's name after the site's prefix. A family (its raw value ends in `:`) takes an id, or more, after it.
+    enum Name: String, CaseIterable {
+        case settings, reserve, agents, queues, lines, serving, presence, orphans, holds, waitdue, retained, seq
+        case totals, counters, qcounters, tokens, sampled, canned, hours
+        case tokenIds = "token-ids"
+        case hoursScopes = "hours:scopes"
+        case hoursSite = "hours:site"
+        case rateSite = "rate:site"
+        /// `agent:<id>`, and its `:chats`, `:holds` and `:superseded` sets.
+        case agent = "agent:"
+        case chat = "chat:"
+        case invitation = "inv:"
+        /// `q:<queue>:free`, `:waiting`, `:serving`, `:stats` and the like.
+        case queue = "q:"
+        /// `visitor:<id>:inv` and `:chat`, the visitor's one hold and one open chat.
+        case visitor = "visitor:"
+        case cooldown = "cool:"
+        /// `addr:held` and `addr:open`, the per-address tallies.
+        case address = "addr:"
+        case rateAddress = "rate:addr:"
+        /// `m:<minute>`, the per-minute history.
+        case minute = "m:"
+        case hoursQueue = "hours:q:"
+    }
+
     let prefix: String
 
     init(site: String) {
         self.prefix = "usher:{\(site)}:"
     }
 
-    var settings: String { self.prefix + "settings" }
-    var reserve: String { self.prefix + "reserve" }
+    func key(_ name: Name) -> String { self.prefix + name.rawValue }
+
+    var settings: String { self.key(.settings) }
+    var reserve: String { self.key(.reserve) }
+
+    /// The table `K` of the scripts: each name's key in this site, from the prelude's prefix `P`.
+    static let lua = "{ " + Name.allCases.map { "\($0) = P .. '\($0.rawValue)'" }.joined(separator: ", ") + " }"
 }

@@ -43,7 +43,7 @@ extension Broker {
         let first = max(range.firstMinute, now - Int64(self.historyRetentionMinutes) - 1)
         let end = min(range.endMinute, now + 1)
         let wanted = first < end ? Array(first..<end) : []
-        let prefix = SiteKeys(site: site).prefix + "m:"
+        let prefix = SiteKeys(site: site).key(.minute)
         var minutes: [Int64: [String: Int64]] = [:]
         var bytes: Int64 = 0
         for batch in stride(from: 0, to: wanted.count, by: Self.historyBatchMinutes) {

@@ -38,9 +38,9 @@ enum AcceptScript {
             local r = nil
             if inv.state == 'held' then
                 -- The hold becomes the chat: its slot moves from held to chats without ever being free.
-                redis.call('ZREM', P .. 'holds', id)
+                redis.call('ZREM', K.holds, id)
                 redis.call('SREM', akey(inv.agent) .. ':holds', id)
-                redis.call('DEL', P .. 'visitor:' .. v .. ':inv')
+                redis.call('DEL', K.visitor .. v .. ':inv')
                 total('held', -1)
                 tally('held', inv.address, -1)
                 r = agent(inv.agent)

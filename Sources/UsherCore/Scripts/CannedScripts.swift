@@ -8,7 +8,7 @@ enum CannedPutScript {
     static let source =
         Prelude.source + #"""
             local name, message, limit = ARGV[13], cjson.decode(ARGV[14]), tonumber(ARGV[15])
-            local key = P .. 'canned'
+            local key = K.canned
             local function lower(s) if s then return string.lower(s) end return nil end
             local all = hash(key) or {}
             local count = 0
@@ -34,7 +34,7 @@ enum CannedPutScript {
 enum CannedDeleteScript {
     static let source =
         Prelude.source + #"""
-            if redis.call('HDEL', P .. 'canned', ARGV[13]) == 0 then return fail('no_canned') end
+            if redis.call('HDEL', K.canned, ARGV[13]) == 0 then return fail('no_canned') end
             redis.call('HINCRBY', KEYS[1], 'cannedVersion', 1)
             return cjson.encode({})
             """#
@@ -46,7 +46,7 @@ enum CannedReadScript {
     static let source =
         Prelude.source + #"""
             local out = { version = tonumber(SETTINGS.cannedVersion or '0') }
-            local all = hash(P .. 'canned')
+            local all = hash(K.canned)
             if all then
                 out.messages = {}
                 for name, raw in pairs(all) do out.messages[name] = cjson.decode(raw) end

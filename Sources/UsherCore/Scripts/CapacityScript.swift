@@ -44,7 +44,7 @@ enum CapacityScript {
                 anyQueue = true
             end
             local listLimit = tonumber(ARGV[14])
-            local ids = redis.call('SMEMBERS', P .. 'agents')
+            local ids = redis.call('SMEMBERS', K.agents)
             table.sort(ids)
             local load = {}
             for _, a in ipairs(ids) do
@@ -64,7 +64,7 @@ enum CapacityScript {
                 local stats = hash(qstats(q)) or {}
                 e.handleN = tonumber(stats.handleN)
                 e.firstN = tonumber(stats.firstN)
-                local samples = redis.call('LRANGE', P .. 'q:' .. q .. ':estimates', 0, -1)
+                local samples = redis.call('LRANGE', K.queue .. q .. ':estimates', 0, -1)
                 if #samples > 0 then e.samples = samples end
                 view.estimate = e
             end
@@ -74,15 +74,15 @@ enum CapacityScript {
                 for i = 1, #raw, 2 do t[raw[i]] = tonumber(raw[i + 1]) end
                 return t
             end
-            site.counters = counts(P .. 'counters')
+            site.counters = counts(K.counters)
             if anyQueue then site.queues = queues end
             if #load > 0 then site.agentLoad = load end
             local leaseMs = tonumber(ARGV[13])
             if leaseMs > 0 then
                 -- A sample: the per-queue counters for the metrics, and (once per lease, whichever instance comes
                 -- first) the gauges into the minute's history, as sums with a sample count.
-                site.queueCounters = counts(P .. 'qcounters')
-                if HISTORY_MS > 0 and redis.call('SET', P .. 'sampled', '1', 'NX', 'PX', leaseMs) then
+                site.queueCounters = counts(K.qcounters)
+                if HISTORY_MS > 0 and redis.call('SET', K.sampled, '1', 'NX', 'PX', leaseMs) then
                     local function record(q, view)
                         roll(q, 'samples', 1)
                         roll(q, 'agents', view.agents.available)
@@ -95,7 +95,7 @@ enum CapacityScript {
                     record('*', site)
                     for q, view in pairs(queues) do record(q, view) end
                 end
-                local previous = P .. 'm:' .. (math.floor(NOW / 60000) - 1)
+                local previous = K.minute .. (math.floor(NOW / 60000) - 1)
                 site.historyMinuteBytes = redis.call('MEMORY', 'USAGE', previous) or 0
                 site.sampledAt = NOW
             end

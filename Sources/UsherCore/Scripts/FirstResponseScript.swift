@@ -22,7 +22,7 @@ enum FirstResponseScript {
                     waitMs = tonumber(c.assignedAt) - tonumber(c.createdAt) }
                 if c.estSlots then
                     -- actual wait, then the estimate's inputs: the estimate itself is computed where it was shown.
-                    local estimates = P .. 'q:' .. c.queue .. ':estimates'
+                    local estimates = K.queue .. c.queue .. ':estimates'
                     first.sample = table.concat({ first.ttfrMs, c.estPosition, c.estSlots, c.estHandleMs, c.estFirstMs }, ',')
                     redis.call('LPUSH', estimates, first.sample)
                     redis.call('LTRIM', estimates, 0, keep - 1)

@@ -9,16 +9,16 @@ enum HoursPutScript {
     static let source =
         Prelude.source + #"""
             local doc, zone, horizon, expected, scopes = ARGV[13], ARGV[14], ARGV[15], ARGV[16], cjson.decode(ARGV[17])
-            if expected ~= '' and redis.call('GET', P .. 'hours') ~= expected then return cjson.encode({}) end
-            for _, key in ipairs(redis.call('SMEMBERS', P .. 'hours:scopes')) do redis.call('DEL', key) end
-            redis.call('DEL', P .. 'hours:scopes')
+            if expected ~= '' and redis.call('GET', K.hours) ~= expected then return cjson.encode({}) end
+            for _, key in ipairs(redis.call('SMEMBERS', K.hoursScopes)) do redis.call('DEL', key) end
+            redis.call('DEL', K.hoursScopes)
             for _, scope in ipairs(scopes) do
-                local key = P .. 'hours:site'
-                if scope.queue ~= '' then key = P .. 'hours:q:' .. scope.queue end
-                redis.call('SADD', P .. 'hours:scopes', key)
+                local key = K.hoursSite
+                if scope.queue ~= '' then key = K.hoursQueue .. scope.queue end
+                redis.call('SADD', K.hoursScopes, key)
                 for _, t in ipairs(scope.transitions) do redis.call('ZADD', key, t[1], t[2] .. ':' .. t[1]) end
             end
-            redis.call('SET', P .. 'hours', doc)
+            redis.call('SET', K.hours, doc)
             redis.call('HSET', KEYS[1], 'timeZone', zone, 'hoursUntil', horizon)
             return cjson.encode({})
             """#
@@ -29,9 +29,9 @@ enum HoursPutScript {
 enum HoursDeleteScript {
     static let source =
         Prelude.source + #"""
-            if redis.call('EXISTS', P .. 'hours') == 0 then return fail('no_hours') end
-            for _, key in ipairs(redis.call('SMEMBERS', P .. 'hours:scopes')) do redis.call('DEL', key) end
-            redis.call('DEL', P .. 'hours:scopes', P .. 'hours')
+            if redis.call('EXISTS', K.hours) == 0 then return fail('no_hours') end
+            for _, key in ipairs(redis.call('SMEMBERS', K.hoursScopes)) do redis.call('DEL', key) end
+            redis.call('DEL', K.hoursScopes, K.hours)
             redis.call('HDEL', KEYS[1], 'timeZone', 'hoursUntil')
             return cjson.encode({})
             """#
@@ -41,6 +41,6 @@ enum HoursDeleteScript {
 enum HoursReadScript {
     static let source =
         Prelude.source + #"""
-            return cjson.encode({ hours = redis.call('GET', P .. 'hours') or nil })
+            return cjson.encode({ hours = redis.call('GET', K.hours) or nil })
             """#
 }

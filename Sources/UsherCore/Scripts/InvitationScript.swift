@@ -20,11 +20,11 @@ enum InvitationScript {
             sweep()
             local function withhold(reason, retryMs)
                 -- The total for the capacity view; per queue and in the history it is the sum of the reasons.
-                redis.call('HINCRBY', P .. 'counters', 'withheld', 1)
+                redis.call('HINCRBY', K.counters, 'withheld', 1)
                 count('withheld:' .. reason, q)
                 return cjson.encode({ decision = 'withhold', reason = reason, retryAfterMs = retryMs })
             end
-            local current = redis.call('GET', P .. 'visitor:' .. v .. ':inv')
+            local current = redis.call('GET', K.visitor .. v .. ':inv')
             if current then
                 local inv = hash(ikey(current))
                 if inv and inv.state == 'held' and tonumber(inv.expiresAt) > NOW then
@@ -42,7 +42,7 @@ enum InvitationScript {
                 if opensAt then retryMs = math.min(retryMs, opensAt - NOW) end
                 return withhold('closed', retryMs)
             end
-            local cooling = redis.call('PTTL', P .. 'cool:' .. v)
+            local cooling = redis.call('PTTL', K.cooldown .. v)
             if cooling > 0 then return withhold('cooldown', cooling) end
             if redis.call('ZCARD', qwait(q)) > 0 then return withhold('waiting', pollMs) end
             local r = invitable_agent(q)
@@ -58,9 +58,9 @@ enum InvitationScript {
             if locale ~= '' then redis.call('HSET', ikey(id), 'locale', locale) end
             if address then redis.call('HSET', ikey(id), 'address', address) end
             tally('held', address, 1)
-            redis.call('ZADD', P .. 'holds', expiresAt, id)
+            redis.call('ZADD', K.holds, expiresAt, id)
             redis.call('SADD', akey(r.id) .. ':holds', id)
-            redis.call('SET', P .. 'visitor:' .. v .. ':inv', id, 'PX', expiresAt - NOW)
+            redis.call('SET', K.visitor .. v .. ':inv', id, 'PX', expiresAt - NOW)
             bump(r, 'held', 1)
             total('held', 1)
             refresh(r)

@@ -32,6 +32,8 @@ enum Prelude {
     static let source =
         hashFunction + #"""
             local P = string.sub(KEYS[1], 1, -9) -- strip "settings"
+            -- The site's keys by name (SiteKeys.Name): no script spells a key.
+            local K = \#(SiteKeys.lua)
             local NOW
             do
                 local t = redis.call('TIME')
@@ -69,7 +71,7 @@ enum Prelude {
                 if ARGV[1] == 'admin' then return nil end
                 local token = string.match(ARGV[1], '^bearer (.+)$')
                 if not token then return 'forbidden' end
-                local grant = redis.call('HGET', P .. 'tokens', redis.sha1hex(token))
+                local grant = redis.call('HGET', K.tokens, redis.sha1hex(token))
                 if not grant then return 'forbidden' end
                 grant = cjson.decode(grant)
                 CALLER_ROLE = grant.role
@@ -93,7 +95,7 @@ enum Prelude {
             -- agent serves (the set `queues`, grown only by presence and bounded by MAX_QUEUES).
             local function configured_queues() return split(SETTINGS.queues) end
             local function known_queue(q)
-                if q == 'default' or redis.call('SISMEMBER', P .. 'queues', q) == 1 then return true end
+                if q == 'default' or redis.call('SISMEMBER', K.queues, q) == 1 then return true end
                 for _, c in ipairs(configured_queues()) do
                     if c == q then return true end
                 end
@@ -105,17 +107,17 @@ enum Prelude {
                     if not seen[q] then seen[q] = true; list[#list + 1] = q end
                 end
                 add('default')
-                for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do add(q) end
+                for _, q in ipairs(redis.call('SMEMBERS', K.queues)) do add(q) end
                 for _, q in ipairs(configured_queues()) do add(q) end
                 -- A queue dropped from the settings still shows while chats wait in it.
-                for _, q in ipairs(redis.call('SMEMBERS', P .. 'lines')) do add(q) end
+                for _, q in ipairs(redis.call('SMEMBERS', K.lines)) do add(q) end
                 return list
             end
 
             -- A website call refused for its rate or its address's share: counted, then the error reply with how long
             -- until a retry can pass.
             local function limited(retryMs)
-                redis.call('HINCRBY', P .. 'counters', 'rateLimited', 1)
+                redis.call('HINCRBY', K.counters, 'rateLimited', 1)
                 return fail('rate_limited ' .. retryMs)
             end
 
@@ -136,11 +138,11 @@ enum Prelude {
                 local checks = {}
                 local perMinute = setting('addressRequestsPerMinute')
                 if perMinute > 0 then
-                    checks[#checks + 1] = { P .. 'rate:addr:' .. ADDRESS, 60000 / perMinute, setting('addressBurstRequests') }
+                    checks[#checks + 1] = { K.rateAddress .. ADDRESS, 60000 / perMinute, setting('addressBurstRequests') }
                 end
                 local perSecond = setting('siteRequestsPerSecond')
                 if perSecond > 0 then
-                    checks[#checks + 1] = { P .. 'rate:site', 1000 / perSecond, setting('siteBurstRequests') }
+                    checks[#checks + 1] = { K.rateSite, 1000 / perSecond, setting('siteBurstRequests') }
                 end
                 local passed = {}
                 for i, c in ipairs(checks) do
@@ -154,11 +156,11 @@ enum Prelude {
                 return nil
             end
 
-            local function akey(a) return P .. 'agent:' .. a end
-            local function qfree(q) return P .. 'q:' .. q .. ':free' end
-            local function qwait(q) return P .. 'q:' .. q .. ':waiting' end
-            local function ikey(id) return P .. 'inv:' .. id end
-            local function ckey(id) return P .. 'chat:' .. id end
+            local function akey(a) return K.agent .. a end
+            local function qfree(q) return K.queue .. q .. ':free' end
+            local function qwait(q) return K.queue .. q .. ':waiting' end
+            local function ikey(id) return K.invitation .. id end
+            local function ckey(id) return K.chat .. id end
 
             local function agent(a)
                 local r = hash(akey(a))
@@ -179,7 +181,7 @@ enum Prelude {
             -- Keeps the agent's entry in each of its queues' free sets equal to its free slots, absent when it has none.
             -- Per queue, the slots of the agents offering in it: a sorted set of agent → maxChats and its sum in
             -- one hash field, so a waiting estimate reads one field instead of every agent.
-            local function qserving(q) return P .. 'q:' .. q .. ':serving' end
+            local function qserving(q) return K.queue .. q .. ':serving' end
             local function set_serving(q, a, slots)
                 local old = tonumber(redis.call('ZSCORE', qserving(q), a) or '0')
                 if slots > 0 then
@@ -187,9 +189,9 @@ enum Prelude {
                 else
                     redis.call('ZREM', qserving(q), a)
                 end
-                if slots ~= old then redis.call('HINCRBY', P .. 'serving', q, slots - old) end
+                if slots ~= old then redis.call('HINCRBY', K.serving, q, slots - old) end
             end
-            local function serving_slots(q) return tonumber(redis.call('HGET', P .. 'serving', q) or '0') end
+            local function serving_slots(q) return tonumber(redis.call('HGET', K.serving, q) or '0') end
 
             -- Keeps the agent's entry in each of its queues' free sets equal to its free slots, absent when it has
             -- none, and its serving slots in step.
@@ -214,14 +216,14 @@ enum Prelude {
                 r[field] = r[field] + delta
                 redis.call('HINCRBY', akey(r.id), field, delta)
             end
-            local function total(field, delta) redis.call('HINCRBY', P .. 'totals', field, delta) end
+            local function total(field, delta) redis.call('HINCRBY', K.totals, field, delta) end
 
             -- Resolved invitations and ended chats stay readable for RETENTION_MS, and at most MAX_RETAINED of them
             -- per site: past that the oldest go early, so a flood of short-lived records cannot hold memory for a day.
             -- The record just retained is never the one to go, whatever the clock did.
             local function retain(key)
                 redis.call('PEXPIRE', key, RETENTION_MS)
-                local index = P .. 'retained'
+                local index = K.retained
                 redis.call('ZADD', index, NOW, key)
                 redis.call('ZREMRANGEBYSCORE', index, '-inf', NOW - RETENTION_MS)
                 local excess = redis.call('ZCARD', index) - MAX_RETAINED
@@ -240,7 +242,7 @@ enum Prelude {
             -- website's per-address caps. A record remembers the address it was made for, so its end counts down.
             local function tally(kind, address, delta)
                 if address == nil then return end
-                local key = P .. 'addr:' .. kind
+                local key = K.address .. kind
                 if redis.call('HINCRBY', key, address, delta) <= 0 then redis.call('HDEL', key, address) end
             end
             -- The refusal of a website call that would take its address past its cap, nil while there is room.
@@ -248,7 +250,7 @@ enum Prelude {
             local function address_full(kind, retryMs)
                 local cap = setting(ADDRESS_CAPS[kind])
                 if CALLER_ROLE ~= 'website' or cap <= 0 then return nil end
-                if tonumber(redis.call('HGET', P .. 'addr:' .. kind, ADDRESS) or '0') < cap then return nil end
+                if tonumber(redis.call('HGET', K.address .. kind, ADDRESS) or '0') < cap then return nil end
                 return limited(retryMs)
             end
             local function caller_address()
@@ -266,7 +268,7 @@ enum Prelude {
             local function roll(q, field, n)
                 if HISTORY_MS <= 0 then return end
                 local minute = math.floor(NOW / 60000)
-                local key = P .. 'm:' .. minute
+                local key = K.minute .. minute
                 if redis.call('HINCRBY', key, q .. '|' .. field, n) == n then
                     redis.call('PEXPIREAT', key, (minute + 1) * 60000 + HISTORY_MS)
                 end
@@ -274,14 +276,14 @@ enum Prelude {
             -- A decision counted for the site (`counters`, the capacity view), per queue (`qcounters`, the metrics)
             -- and in the minute's history.
             local function count(field, q)
-                redis.call('HINCRBY', P .. 'counters', field, 1)
+                redis.call('HINCRBY', K.counters, field, 1)
                 q = history_queue(q)
-                redis.call('HINCRBY', P .. 'qcounters', q .. '|' .. field, 1)
+                redis.call('HINCRBY', K.qcounters, q .. '|' .. field, 1)
                 roll(q, field, 1)
             end
 
             -- The visitor's one open chat (assigned or waiting), nil when there is none; a stale pointer is dropped.
-            local function vchat(v) return P .. 'visitor:' .. v .. ':chat' end
+            local function vchat(v) return K.visitor .. v .. ':chat' end
             local function open_chat(v)
                 local id = redis.call('GET', vchat(v))
                 if not id then return nil end
@@ -311,7 +313,7 @@ enum Prelude {
 
             local function assign(chat, r)
                 redis.call('HSET', ckey(chat), 'state', 'assigned', 'agent', r.id, 'assignedAt', NOW)
-                redis.call('ZREM', P .. 'waitdue', chat)
+                redis.call('ZREM', K.waitdue, chat)
                 redis.call('SADD', akey(r.id) .. ':chats', chat)
                 bump(r, 'chats', 1)
                 total('chats', 1)
@@ -321,13 +323,13 @@ enum Prelude {
             -- A waiting chat leaves the line for good: its visitor cancelled, or nobody took it within maxWaitSeconds.
             -- The queues with someone waiting, so that no view or check misses a line (see `all_queues`).
             local function line_left(q)
-                if redis.call('ZCARD', qwait(q)) == 0 then redis.call('SREM', P .. 'lines', q) end
+                if redis.call('ZCARD', qwait(q)) == 0 then redis.call('SREM', K.lines, q) end
             end
 
             local function abandon(chat, q)
                 if redis.call('ZREM', qwait(q), chat) == 1 then total('waiting', -1) end
                 line_left(q)
-                redis.call('ZREM', P .. 'waitdue', chat)
+                redis.call('ZREM', K.waitdue, chat)
                 close_chat(chat, 'abandoned')
                 count('abandoned', q)
             end
@@ -340,7 +342,7 @@ enum Prelude {
                 for abandoned = 0, SWEEP_LIMIT + 1 do
                     local head = redis.call('ZRANGE', qwait(q), 0, 0, 'WITHSCORES')
                     if #head == 0 then return nil end
-                    local due = tonumber(redis.call('ZSCORE', P .. 'waitdue', head[1]) or '0')
+                    local due = tonumber(redis.call('ZSCORE', K.waitdue, head[1]) or '0')
                     if due == 0 or due > NOW then return head[1], tonumber(head[2]) end
                     if abandoned > SWEEP_LIMIT then return nil end
                     abandon(head[1], q)
@@ -371,7 +373,7 @@ enum Prelude {
             -- Starts the visitor's cooldown at `from` (a site may switch cooldowns off with 0).
             local function cool(visitor, from)
                 local left = from + setting('cooldownSeconds') * 1000 - NOW
-                if left > 0 then redis.call('SET', P .. 'cool:' .. visitor, '1', 'PX', left) end
+                if left > 0 then redis.call('SET', K.cooldown .. visitor, '1', 'PX', left) end
             end
 
             -- Ends a hold: 'expired' and 'declined' start the visitor's cooldown (an expired one from its deadline);
@@ -379,7 +381,7 @@ enum Prelude {
             -- its deadline. Returns the hold's queue. A hold whose record is gone or already resolved only leaves the
             -- index, so it can never block the sweep.
             local function release_hold(id, state)
-                redis.call('ZREM', P .. 'holds', id)
+                redis.call('ZREM', K.holds, id)
                 local inv = hash(ikey(id))
                 if inv == nil or inv.state ~= 'held' then return nil end
                 redis.call('HSET', ikey(id), 'state', state, 'resolvedAt', NOW)
@@ -389,7 +391,7 @@ enum Prelude {
                 retain(ikey(id))
                 tally('held', inv.address, -1)
                 redis.call('SREM', akey(inv.agent) .. ':holds', id)
-                local pointer = P .. 'visitor:' .. inv.visitor .. ':inv'
+                local pointer = K.visitor .. inv.visitor .. ':inv'
                 if redis.call('GET', pointer) == id then redis.call('DEL', pointer) end
                 if state == 'expired' then cool(inv.visitor, tonumber(inv.expiresAt)) end
                 if state == 'declined' then cool(inv.visitor, NOW) end
@@ -412,19 +414,19 @@ enum Prelude {
             -- The agent's heartbeat passed: no more slots from it, its holds go back at once, and its chats are closed as
             -- orphaned after the grace period unless it returns.
             local function lapse(r)
-                redis.call('ZREM', P .. 'presence', r.id)
+                redis.call('ZREM', K.presence, r.id)
                 for _, q in ipairs(r.queueList) do
                     redis.call('ZREM', qfree(q), r.id)
                     set_serving(q, r.id, 0)
                 end
                 release_all_holds(r)
                 if r.chats > 0 then
-                    redis.call('ZADD', P .. 'orphans', r.deadline + setting('orphanGraceSeconds') * 1000, r.id)
+                    redis.call('ZADD', K.orphans, r.deadline + setting('orphanGraceSeconds') * 1000, r.id)
                 end
             end
 
             local function orphan_chats(a)
-                redis.call('ZREM', P .. 'orphans', a)
+                redis.call('ZREM', K.orphans, a)
                 local r = agent(a)
                 if r == nil or r.deadline > NOW then return end
                 for _, chat in ipairs(redis.call('SMEMBERS', akey(a) .. ':chats')) do
@@ -501,7 +503,7 @@ enum Prelude {
                 local reserve, known = nil, {}
                 return best_agent(q, function(c)
                     if reserve == nil then
-                        reserve = hash(P .. 'reserve') or {}
+                        reserve = hash(K.reserve) or {}
                         local kept = tonumber(reserve[q] or '0')
                         if kept > 0 and free_slots(q, kept + 1) <= kept then reserve = false end
                     end
@@ -516,7 +518,7 @@ enum Prelude {
             -- them). Returns true when some of those are left for a later call.
             local function sweep()
                 while true do
-                    local due = redis.call('ZRANGEBYSCORE', P .. 'holds', '-inf', NOW, 'LIMIT', 0, 100)
+                    local due = redis.call('ZRANGEBYSCORE', K.holds, '-inf', NOW, 'LIMIT', 0, 100)
                     for _, id in ipairs(due) do
                         local q = release_hold(id, 'expired')
                         if q then count('expired', q) end
@@ -524,14 +526,14 @@ enum Prelude {
                     if #due < 100 then break end
                 end
                 local more = false
-                local lapsed = redis.call('ZRANGEBYSCORE', P .. 'presence', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
+                local lapsed = redis.call('ZRANGEBYSCORE', K.presence, '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
                 for _, a in ipairs(lapsed) do
                     local r = agent(a)
-                    if r then lapse(r) else redis.call('ZREM', P .. 'presence', a) end
+                    if r then lapse(r) else redis.call('ZREM', K.presence, a) end
                 end
-                local orphans = redis.call('ZRANGEBYSCORE', P .. 'orphans', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
+                local orphans = redis.call('ZRANGEBYSCORE', K.orphans, '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
                 for _, a in ipairs(orphans) do orphan_chats(a) end
-                local waits = redis.call('ZRANGEBYSCORE', P .. 'waitdue', '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
+                local waits = redis.call('ZRANGEBYSCORE', K.waitdue, '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
                 local thinned = {}
                 for _, chat in ipairs(waits) do
                     local c = hash(ckey(chat))
@@ -539,7 +541,7 @@ enum Prelude {
                         abandon(chat, c.queue)
                         thinned[c.queue] = true
                     else
-                        redis.call('ZREM', P .. 'waitdue', chat)
+                        redis.call('ZREM', K.waitdue, chat)
                     end
                 end
                 -- A line whose heads ran out may have stopped a serve short: whoever has a free slot takes the rest.
@@ -555,7 +557,7 @@ enum Prelude {
             end
 
             local function waiting_score(class, priority)
-                local seq = redis.call('INCR', P .. 'seq')
+                local seq = redis.call('INCR', K.seq)
                 return class * 1e13 + (9 - priority) * 1e12 + seq
             end
 
@@ -565,8 +567,8 @@ enum Prelude {
                 local horizon = tonumber(SETTINGS.hoursUntil)
                 if horizon == nil then return true end
                 if NOW >= horizon then return nil end
-                local key = P .. 'hours:q:' .. q
-                if redis.call('EXISTS', key) == 0 then key = P .. 'hours:site' end
+                local key = K.hoursQueue .. q
+                if redis.call('EXISTS', key) == 0 then key = K.hoursSite end
                 local last = redis.call('ZREVRANGEBYSCORE', key, NOW, '-inf', 'LIMIT', 0, 1)
                 if #last > 0 and string.sub(last[1], 1, 1) == 'o' then return true end
                 local nextOpen = redis.call('ZRANGEBYSCORE', key, '(' .. NOW, '+inf', 'LIMIT', 0, 1)
@@ -583,7 +585,7 @@ enum Prelude {
 
             -- Per queue, what the wait estimate is made of: decaying averages of handle time and of the time from
             -- assignment to the agent's first response, each with its sample count.
-            local function qstats(q) return P .. 'q:' .. q .. ':stats' end
+            local function qstats(q) return K.queue .. q .. ':stats' end
             local function learn(q, field, sampleMs, weight)
                 local n = redis.call('HINCRBY', qstats(q), field .. 'N', 1)
                 local avg = tonumber(redis.call('HGET', qstats(q), field .. 'Ms') or sampleMs)
@@ -630,8 +632,8 @@ enum Prelude {
             -- wait it actually has once an agent first answers.
             local function enqueue(chat, q, score)
                 redis.call('ZADD', qwait(q), score, chat)
-                redis.call('SADD', P .. 'lines', q)
-                redis.call('ZADD', P .. 'waitdue', NOW + setting('maxWaitSeconds') * 1000, chat)
+                redis.call('SADD', K.lines, q)
+                redis.call('ZADD', K.waitdue, NOW + setting('maxWaitSeconds') * 1000, chat)
                 redis.call('HSET', ckey(chat), 'state', 'waiting')
                 total('waiting', 1)
                 local view = chat_view(chat, true)

@@ -18,7 +18,7 @@ enum PresenceScript {
             local r = agent(a)
             local retired = akey(a) .. ':superseded'
             if r and r.session ~= session and redis.call('ZSCORE', retired, session) then return fail('superseded') end
-            if r == nil and redis.call('SCARD', P .. 'agents') >= MAX_AGENTS then return fail('too_many_agents') end
+            if r == nil and redis.call('SCARD', K.agents) >= MAX_AGENTS then return fail('too_many_agents') end
             local wanted = split(queues)
             do
                 -- The cap counts every queue the site knows: `default`, configured ones and agent-served ones.
@@ -38,12 +38,12 @@ enum PresenceScript {
                 redis.call('ZREMRANGEBYRANK', retired, 0, -(MAX_RETIRED + 1))
             end
             if r == nil then
-                redis.call('SADD', P .. 'agents', a)
+                redis.call('SADD', K.agents, a)
                 r = { id = a, chats = 0, held = 0, queueList = {}, deadline = 0 }
                 redis.call('HSET', akey(a), 'chats', 0, 'held', 0)
             end
             -- Chats whose grace ran out before this call are orphaned, not handed back.
-            local orphanDue = redis.call('ZSCORE', P .. 'orphans', a)
+            local orphanDue = redis.call('ZSCORE', K.orphans, a)
             if orphanDue and tonumber(orphanDue) <= NOW then
                 orphan_chats(a)
                 r.chats = tonumber(redis.call('HGET', akey(a), 'chats'))
@@ -61,11 +61,11 @@ enum PresenceScript {
             if status == 'offline' then deadline = 0 end
             redis.call('HSET', akey(a), 'status', status, 'maxChats', maxChats, 'queues', queues, 'session', session,
                 'deadline', deadline)
-            for _, q in ipairs(wanted) do redis.call('SADD', P .. 'queues', q) end
+            for _, q in ipairs(wanted) do redis.call('SADD', K.queues, q) end
             if status == 'offline' then
-                redis.call('ZREM', P .. 'presence', a)
+                redis.call('ZREM', K.presence, a)
             else
-                redis.call('ZADD', P .. 'presence', deadline, a)
+                redis.call('ZADD', K.presence, deadline, a)
             end
             -- Holds the agent can no longer keep: all of them unless available, those of dropped queues, and those
             -- beyond a lowered limit (a hold never becomes a chat that would put the agent over it).
@@ -75,7 +75,7 @@ enum PresenceScript {
                 if status ~= 'available' or not keep[redis.call('HGET', ikey(id), 'queue') or ''] then
                     release_hold(id, 'released')
                 else
-                    kept[#kept + 1] = { id = id, at = tonumber(redis.call('ZSCORE', P .. 'holds', id) or '0') }
+                    kept[#kept + 1] = { id = id, at = tonumber(redis.call('ZSCORE', K.holds, id) or '0') }
                 end
             end
             -- The newest holds go first: the visitors invited longest ago keep theirs.
@@ -96,9 +96,9 @@ enum PresenceScript {
             r = agent(a)
             if status == 'offline' and r.chats > 0 then
                 -- NX: repeating offline does not push the grace period out.
-                redis.call('ZADD', P .. 'orphans', 'NX', NOW + setting('orphanGraceSeconds') * 1000, a)
+                redis.call('ZADD', K.orphans, 'NX', NOW + setting('orphanGraceSeconds') * 1000, a)
             else
-                redis.call('ZREM', P .. 'orphans', a)
+                redis.call('ZREM', K.orphans, a)
             end
             refresh(r)
             serve(r)

@@ -31,7 +31,7 @@ enum ReconcileScript {
             local function owes(kind, address)
                 if address then byAddress[kind][address] = (byAddress[kind][address] or 0) + 1 end
             end
-            for _, a in ipairs(redis.call('SMEMBERS', P .. 'agents')) do
+            for _, a in ipairs(redis.call('SMEMBERS', K.agents)) do
                 local r = agent(a)
                 if r then
                     local chatIds = redis.call('SMEMBERS', akey(a) .. ':chats')
@@ -71,7 +71,7 @@ enum ReconcileScript {
                         end
                     end
                     if chats > 0 and r.deadline <= NOW then
-                        local due = tonumber(redis.call('ZSCORE', P .. 'orphans', a) or '')
+                        local due = tonumber(redis.call('ZSCORE', K.orphans, a) or '')
                         if due == nil and r.status ~= 'offline' and late(r.deadline + setting('orphanGraceSeconds') * 1000) then
                             violation('agent ' .. a .. ' lapsed with chats that are never orphaned')
                         elseif due == nil and r.status == 'offline' then
@@ -100,18 +100,18 @@ enum ReconcileScript {
                     else
                         owes('open', c.address)
                     end
-                    if c and late(tonumber(redis.call('ZSCORE', P .. 'waitdue', id) or '')) then
+                    if c and late(tonumber(redis.call('ZSCORE', K.waitdue, id) or '')) then
                         violation('chat ' .. id .. ' waits past maxWaitSeconds')
                     end
                 end
                 local slots = 0
                 local members = redis.call('ZRANGE', qserving(q), 0, -1, 'WITHSCORES')
                 for i = 2, #members, 2 do slots = slots + tonumber(members[i]) end
-                check('queue ' .. q .. ' serving slots', redis.call('HGET', P .. 'serving', q), slots,
-                    function() redis.call('HSET', P .. 'serving', q, slots) end)
+                check('queue ' .. q .. ' serving slots', redis.call('HGET', K.serving, q), slots,
+                    function() redis.call('HSET', K.serving, q, slots) end)
             end
             for kind, actual in pairs(byAddress) do
-                local key = P .. 'addr:' .. kind
+                local key = K.address .. kind
                 local stored = hash(key) or {}
                 for address in pairs(stored) do actual[address] = actual[address] or 0 end
                 for address, n in pairs(actual) do
@@ -120,10 +120,10 @@ enum ReconcileScript {
                     end)
                 end
             end
-            local totals = hash(P .. 'totals') or {}
+            local totals = hash(K.totals) or {}
             for _, field in ipairs({ 'chats', 'held', 'waiting' }) do
                 check('site ' .. field, totals[field], sums[field],
-                    function() redis.call('HSET', P .. 'totals', field, sums[field]) end)
+                    function() redis.call('HSET', K.totals, field, sums[field]) end)
             end
             local out = { drift = #differences }
             if #differences > 0 then out.differences = differences end

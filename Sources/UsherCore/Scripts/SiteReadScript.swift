@@ -4,7 +4,7 @@ enum SiteReadScript {
     static let source =
         Prelude.source + #"""
             local out = { settings = SETTINGS }
-            local reserve = hash(P .. 'reserve')
+            local reserve = hash(K.reserve)
             if reserve then out.reserve = reserve end
             return cjson.encode(out)
             """#

@@ -7,12 +7,12 @@ enum TokenIssueScript {
         Prelude.source + #"""
             local id, token, role, a = ARGV[13], ARGV[14], ARGV[15], ARGV[16]
             if CALLER_ROLE ~= 'admin' and role == 'ops' then return fail('forbidden') end
-            if redis.call('HLEN', P .. 'token-ids') >= MAX_TOKENS then return fail('too_many_tokens') end
+            if redis.call('HLEN', K.tokenIds) >= MAX_TOKENS then return fail('too_many_tokens') end
             local digest = redis.sha1hex(token)
             local grant = { id = id, role = role }
             if a ~= '' then grant.agent = a end
-            redis.call('HSET', P .. 'tokens', digest, cjson.encode(grant))
-            redis.call('HSET', P .. 'token-ids', id, digest)
+            redis.call('HSET', K.tokens, digest, cjson.encode(grant))
+            redis.call('HSET', K.tokenIds, id, digest)
             return cjson.encode({ id = id })
             """#
 }
@@ -23,12 +23,12 @@ enum TokenRevokeScript {
     static let source =
         Prelude.source + #"""
             local id = ARGV[13]
-            local digest = redis.call('HGET', P .. 'token-ids', id)
+            local digest = redis.call('HGET', K.tokenIds, id)
             if not digest then return fail('not_found') end
-            local grant = cjson.decode(redis.call('HGET', P .. 'tokens', digest) or '{}')
+            local grant = cjson.decode(redis.call('HGET', K.tokens, digest) or '{}')
             if CALLER_ROLE ~= 'admin' and grant.role == 'ops' then return fail('forbidden') end
-            redis.call('HDEL', P .. 'tokens', digest)
-            redis.call('HDEL', P .. 'token-ids', id)
+            redis.call('HDEL', K.tokens, digest)
+            redis.call('HDEL', K.tokenIds, id)
             return cjson.encode({ id = id })
             """#
 }
