@@ -25,4 +25,16 @@ struct KeySchemaTests {
         #expect(keys.key(.minute) + "29935415" == "usher:{shop}:m:29935415")
         #expect(SiteKeys.lua.contains("tokenIds = P .. 'token-ids'"))
     }
+
+    @Test("no script spells a decision count: every one comes from C, and every name is counted by some script")
+    func scriptsUseTheCounts() {
+        let sources = Script.allCases.map { $0.redisScript.source.replacingOccurrences(of: DecisionCount.lua, with: "C") }
+        for (script, source) in zip(Script.allCases, sources) {
+            #expect(!source.contains("count('"), "\(script) names a count by hand")
+        }
+        let unused = DecisionCount.allCases.filter { name in !sources.contains { $0.contains("C.\(name)") } }
+        #expect(unused.isEmpty, "counts no script makes: \(unused)")
+        #expect(DecisionCount.withheldBy.detail(of: "withheld:no_capacity") == "no_capacity")
+        #expect(DecisionCount.withheldBy.detail(of: "withheld") == nil)
+    }
 }

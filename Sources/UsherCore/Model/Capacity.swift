@@ -83,6 +83,7 @@ public struct SiteCapacity: Sendable, Equatable, Decodable {
 
     /// The counters of decisions PRODUCT.md names, zero when none happened yet.
     public func counter(_ name: String) -> Int { self.counters[name] ?? 0 }
+    public func counter(_ decision: DecisionCount) -> Int { self.counter(decision.rawValue) }
 }
 
 /// What a reconcile found: every counter that differed from the primary records.

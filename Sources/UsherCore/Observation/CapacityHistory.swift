@@ -135,20 +135,21 @@ public struct CapacityHistory: Sendable {
         point.free = mean("free")
         point.waiting = mean("waiting")
         func count(_ name: String) -> Int { Int(sums[name] ?? 0) }
-        point.issued = count("issued")
-        point.accepted = count("accepted")
-        point.declined = count("declined")
-        point.expired = count("expired")
-        point.ended = count("ended")
-        point.orphaned = count("orphaned")
-        point.abandoned = count("abandoned")
-        point.refused = count("refused")
+        func count(_ decision: DecisionCount) -> Int { count(decision.rawValue) }
+        point.issued = count(.issued)
+        point.accepted = count(.accepted)
+        point.declined = count(.declined)
+        point.expired = count(.expired)
+        point.ended = count(.ended)
+        point.orphaned = count(.orphaned)
+        point.abandoned = count(.abandoned)
+        point.refused = count(.refused)
         for (name, value) in sums {
-            if name.hasPrefix("withheld:") {
-                point.withheldBy[String(name.dropFirst("withheld:".count))] = Int(value)
+            if let reason = DecisionCount.withheldBy.detail(of: name) {
+                point.withheldBy[reason] = Int(value)
                 point.withheld += Int(value)
             }
-            if name.hasPrefix("started:") { point.started[String(name.dropFirst("started:".count))] = Int(value) }
+            if let source = DecisionCount.startedBy.detail(of: name) { point.started[source] = Int(value) }
         }
         point.firstResponses = count("ttfrN")
         if point.firstResponses > 0 { point.timeToFirstResponseSeconds = Double(sums["ttfrMs"] ?? 0) / 1_000 / Double(point.firstResponses) }

@@ -25,7 +25,7 @@ enum AcceptScript {
                 -- its original deadline, and like any expiry starts the cooldown.
                 redis.call('HSET', ikey(id), 'state', 'expired')
                 cool(v, tonumber(inv.expiresAt))
-                count('expired', inv.queue)
+                count(C.expired, inv.queue)
                 return fail('gone')
             end
 
@@ -53,7 +53,7 @@ enum AcceptScript {
                 end
                 r = nil
             end
-            count('accepted', q)
+            count(C.accepted, q)
             if existing then
                 redis.call('HSET', ikey(id), 'state', 'accepted', 'chat', existing, 'resolvedAt', NOW)
                 retain(ikey(id))
@@ -61,7 +61,7 @@ enum AcceptScript {
             end
             redis.call('HSET', ikey(id), 'state', 'accepted', 'chat', chat, 'resolvedAt', NOW)
             retain(ikey(id))
-            count('started:invitation', q)
+            count(C.startedBy .. 'invitation', q)
             if locale == '' then locale = inv.locale or '' end
             new_chat(chat, v, q, 'invitation', 0, name, locale, caller_address())
             -- Another agent takes it only as it would take a new invitation: outside every reserve.

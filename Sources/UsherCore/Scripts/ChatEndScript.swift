@@ -19,7 +19,7 @@ enum ChatEndScript {
                 close_chat(chat, 'ended')
                 redis.call('SREM', akey(c.agent) .. ':chats', chat)
                 total('chats', -1)
-                count('ended', c.queue)
+                count(C.ended, c.queue)
                 learn(c.queue, 'handle', NOW - tonumber(c.assignedAt), weight)
                 local r = agent(c.agent)
                 bump(r, 'chats', -1)

@@ -34,18 +34,18 @@ enum ChatRequestScript {
             local open, opensAt = open_hours(q)
             if open == nil then return fail('hours_stale') end
             if not open then
-                count('refused', q)
+                count(C.refused, q)
                 return refused('closed', opensAt)
             end
             local waiting = redis.call('ZCARD', qwait(q))
             local r = nil
             if waiting == 0 then r = best_agent(q) end
             if r == nil and waiting >= setting('maxWaiting') then
-                count('refused', q)
+                count(C.refused, q)
                 return refused('line_full')
             end
             new_chat(chat, v, q, source, priority, name, locale, caller_address())
-            count('started:' .. source, q)
+            count(C.startedBy .. source, q)
             if r then
                 assign(chat, r)
                 return cjson.encode(chat_view(chat, true))

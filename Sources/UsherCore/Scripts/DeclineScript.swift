@@ -15,7 +15,7 @@ enum DeclineScript {
             if inv == nil or inv.visitor ~= v then return fail('not_found') end
             if inv.state == 'held' then
                 release_hold(id, 'declined')
-                count('declined', inv.queue)
+                count(C.declined, inv.queue)
                 return cjson.encode({ state = 'declined' })
             end
             if inv.state == 'declined' then return cjson.encode({ state = 'declined' }) end
@@ -23,7 +23,7 @@ enum DeclineScript {
                 -- Its agent left before the visitor answered; the slot is already back, the cooldown starts now.
                 redis.call('HSET', ikey(id), 'state', 'declined')
                 cool(v, NOW)
-                count('declined', inv.queue)
+                count(C.declined, inv.queue)
                 return cjson.encode({ state = 'declined' })
             end
             if inv.state == 'accepted' then return fail('conflict') end

@@ -20,8 +20,8 @@ enum InvitationScript {
             sweep()
             local function withhold(reason, retryMs)
                 -- The total for the capacity view; per queue and in the history it is the sum of the reasons.
-                redis.call('HINCRBY', K.counters, 'withheld', 1)
-                count('withheld:' .. reason, q)
+                redis.call('HINCRBY', K.counters, C.withheld, 1)
+                count(C.withheldBy .. reason, q)
                 return cjson.encode({ decision = 'withhold', reason = reason, retryAfterMs = retryMs })
             end
             local current = redis.call('GET', K.visitor .. v .. ':inv')
@@ -64,7 +64,7 @@ enum InvitationScript {
             bump(r, 'held', 1)
             total('held', 1)
             refresh(r)
-            count('issued', q)
+            count(C.issued, q)
             return cjson.encode({ decision = 'invite', invitation = { id = id, queue = q, expiresAt = expiresAt } })
             """#
 }

@@ -34,6 +34,8 @@ enum Prelude {
             local P = string.sub(KEYS[1], 1, -9) -- strip "settings"
             -- The site's keys by name (SiteKeys.Name): no script spells a key.
             local K = \#(SiteKeys.lua)
+            -- The names of the decisions counted (DecisionCount): no script spells one.
+            local C = \#(DecisionCount.lua)
             local NOW
             do
                 local t = redis.call('TIME')
@@ -117,7 +119,7 @@ enum Prelude {
             -- A website call refused for its rate or its address's share: counted, then the error reply with how long
             -- until a retry can pass.
             local function limited(retryMs)
-                redis.call('HINCRBY', K.counters, 'rateLimited', 1)
+                redis.call('HINCRBY', K.counters, C.rateLimited, 1)
                 return fail('rate_limited ' .. retryMs)
             end
 
@@ -331,7 +333,7 @@ enum Prelude {
                 line_left(q)
                 redis.call('ZREM', K.waitdue, chat)
                 close_chat(chat, 'abandoned')
-                count('abandoned', q)
+                count(C.abandoned, q)
             end
 
             -- The head of the queue's line that is still worth serving; heads past their wait are abandoned on the way,
@@ -434,7 +436,7 @@ enum Prelude {
                     redis.call('SREM', akey(a) .. ':chats', chat)
                     bump(r, 'chats', -1)
                     total('chats', -1)
-                    count('orphaned', redis.call('HGET', ckey(chat), 'queue'))
+                    count(C.orphaned, redis.call('HGET', ckey(chat), 'queue'))
                 end
             end
 
@@ -521,7 +523,7 @@ enum Prelude {
                     local due = redis.call('ZRANGEBYSCORE', K.holds, '-inf', NOW, 'LIMIT', 0, 100)
                     for _, id in ipairs(due) do
                         local q = release_hold(id, 'expired')
-                        if q then count('expired', q) end
+                        if q then count(C.expired, q) end
                     end
                     if #due < 100 then break end
                 end

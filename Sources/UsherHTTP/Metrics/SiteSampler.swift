@@ -60,7 +60,7 @@ struct SiteSampler: Service {
         }
         // Rate-limit refusals are counted for the site only: they come before the request's queue is looked at.
         let limited = UsherMetrics.counterBaseline.withLock {
-            $0.advance("\(site)|*|rateLimited", to: sample.capacity.counter("rateLimited"), at: sample.sampledAt)
+            $0.advance("\(site)|*|\(DecisionCount.rateLimited.rawValue)", to: sample.capacity.counter(.rateLimited), at: sample.sampledAt)
         }
         if limited > 0 { Counter(label: "usher_rate_limited_total", dimensions: [("site", site)]).increment(by: limited) }
         let minutes = self.broker.historyRetentionMinutes
@@ -83,15 +83,14 @@ struct SiteSampler: Service {
 
     /// The metric and extra label of a counter the scripts keep; nil for those only the capacity view shows.
     static func counter(_ name: String) -> (String, [(String, String)])? {
-        switch name {
-        case "issued", "accepted", "declined", "expired": return ("usher_invitations_total", [("outcome", name)])
-        case "ended", "orphaned", "abandoned": return ("usher_chats_finished_total", [("outcome", name)])
-        case "refused": return ("usher_chats_refused_total", [])
-        default: break
+        if let reason = DecisionCount.withheldBy.detail(of: name) { return ("usher_invitations_withheld_total", [("reason", reason)]) }
+        if let source = DecisionCount.startedBy.detail(of: name) { return ("usher_chats_started_total", [("source", source)]) }
+        switch DecisionCount(rawValue: name) {
+        case .issued, .accepted, .declined, .expired: return ("usher_invitations_total", [("outcome", name)])
+        case .ended, .orphaned, .abandoned: return ("usher_chats_finished_total", [("outcome", name)])
+        case .refused: return ("usher_chats_refused_total", [])
+        case .withheld, .withheldBy, .startedBy, .rateLimited, nil: return nil
         }
-        if name.hasPrefix("withheld:") { return ("usher_invitations_withheld_total", [("reason", String(name.dropFirst(9)))]) }
-        if name.hasPrefix("started:") { return ("usher_chats_started_total", [("source", String(name.dropFirst(8)))]) }
-        return nil
     }
 }
 

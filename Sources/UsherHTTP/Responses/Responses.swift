@@ -138,14 +138,14 @@ struct CapacityResponse: ResponseEncodable {
         self.queues = capacity.queues
         self.agentLoad = capacity.agentLoad
         self.counters = Counters(
-            issued: capacity.counter("issued"),
-            withheld: capacity.counter("withheld"),
-            accepted: capacity.counter("accepted"),
-            declined: capacity.counter("declined"),
-            expired: capacity.counter("expired"),
-            orphaned: capacity.counter("orphaned"),
-            ended: capacity.counter("ended"),
-            rateLimited: capacity.counter("rateLimited")
+            issued: capacity.counter(.issued),
+            withheld: capacity.counter(.withheld),
+            accepted: capacity.counter(.accepted),
+            declined: capacity.counter(.declined),
+            expired: capacity.counter(.expired),
+            orphaned: capacity.counter(.orphaned),
+            ended: capacity.counter(.ended),
+            rateLimited: capacity.counter(.rateLimited)
         )
     }
 }
