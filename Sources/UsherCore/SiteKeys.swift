@@ -1,5 +1,5 @@
-/// The key schema of one site, defined once: the Swift side builds keys from `Name`, and every script gets the same
-/// names as the Lua table `K` (`K.holds`, `K.agent .. id`), so neither side spells a key by hand. Every key carries
+/// The key schema of one site, defined once: the Swift side builds keys from `Name`, and every script names them as
+/// `K.holds`, `K.agent .. id` (see `Script.expand`), so neither side spells a key by hand. Every key carries
 /// the hash tag `{site}`, so a site lives in one Redis Cluster slot.
 struct SiteKeys {
     /// A key's name after the site's prefix. A family (its raw value ends in `:`) takes an id, or more, after it.
@@ -37,7 +37,4 @@ struct SiteKeys {
 
     var settings: String { self.key(.settings) }
     var reserve: String { self.key(.reserve) }
-
-    /// The table `K` of the scripts: each name's key in this site, from the prelude's prefix `P`.
-    static let lua = "{ " + Name.allCases.map { "\($0) = P .. '\($0.rawValue)'" }.joined(separator: ", ") + " }"
 }

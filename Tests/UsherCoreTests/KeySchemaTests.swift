@@ -3,38 +3,42 @@ import Testing
 
 @testable import UsherCore
 
-@Suite("the key schema")
+@Suite("the key schema and the counted names")
 struct KeySchemaTests {
-    @Test("no script spells a key: every key comes from K, and every name of the schema is used by some script")
+    static let written = Script.allCases.map(\.source)
+
+    @Test("no script spells a key: every key is a K name, and every name of the schema is used by some script")
     func scriptsUseTheSchema() {
-        // The table K itself is the one place a key is built from the prefix.
-        let sources = Script.allCases.map { $0.redisScript.source.replacingOccurrences(of: SiteKeys.lua, with: "K") }
-        for (script, source) in zip(Script.allCases, sources) {
+        for (script, source) in zip(Script.allCases, Self.written) {
             #expect(!source.contains("P .. '"), "\(script) builds a key by hand")
         }
         let unused = SiteKeys.Name.allCases.filter { name in
-            name != .settings && !sources.contains { $0.contains("K.\(name)") }
+            name != .settings && !Self.written.contains { $0.contains("K.\(name)") }
         }
         #expect(unused.isEmpty, "names no script uses: \(unused)")
     }
 
-    @Test("a family's keys take the id after the name; the Swift side builds the same keys as the scripts")
-    func keys() {
-        let keys = SiteKeys(site: "shop")
-        #expect(keys.settings == "usher:{shop}:settings")
-        #expect(keys.key(.minute) + "29935415" == "usher:{shop}:m:29935415")
-        #expect(SiteKeys.lua.contains("tokenIds = P .. 'token-ids'"))
-    }
-
-    @Test("no script spells a decision count: every one comes from C, and every name is counted by some script")
+    @Test("no script spells a decision count: every one is a C name, and every name is counted by some script")
     func scriptsUseTheCounts() {
-        let sources = Script.allCases.map { $0.redisScript.source.replacingOccurrences(of: DecisionCount.lua, with: "C") }
-        for (script, source) in zip(Script.allCases, sources) {
+        for (script, source) in zip(Script.allCases, Self.written) {
             #expect(!source.contains("count('"), "\(script) names a count by hand")
         }
-        let unused = DecisionCount.allCases.filter { name in !sources.contains { $0.contains("C.\(name)") } }
+        let unused = DecisionCount.allCases.filter { name in !Self.written.contains { $0.contains("C.\(name)") } }
         #expect(unused.isEmpty, "counts no script makes: \(unused)")
         #expect(DecisionCount.withheldBy.detail(of: "withheld:no_capacity") == "no_capacity")
         #expect(DecisionCount.withheldBy.detail(of: "withheld") == nil)
+    }
+
+    @Test("the loaded scripts have every name written out, as the Swift side builds the same keys")
+    func expanded() {
+        #expect(
+            Script.expand("redis.call('SADD', K.agent .. a .. ':chats', C.startedBy .. 'x')")
+                == "redis.call('SADD', (P .. 'agent:') .. a .. ':chats', 'started:' .. 'x')")
+        for script in Script.allCases {
+            #expect(script.redisScript.source.firstMatch(of: /\b[KC]\.[A-Za-z]/) == nil, "\(script) still names something")
+        }
+        let keys = SiteKeys(site: "shop")
+        #expect(keys.settings == "usher:{shop}:settings")
+        #expect(keys.key(.minute) + "29935415" == "usher:{shop}:m:29935415")
     }
 }

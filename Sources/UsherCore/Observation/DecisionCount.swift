@@ -1,6 +1,6 @@
 /// The names of the decisions the scripts count (the site's `counters`, the per-queue `qcounters` and the minute's
-/// history), defined once: the Swift side reads counts by these names and every script gets them as the Lua table
-/// `C` (`count(C.issued, q)`). A family (its raw value ends in `:`) takes a reason or a source after it.
+/// history), defined once: the Swift side reads counts by these names and every script names them as
+/// `C.issued` (see `Script.expand`). A family (its raw value ends in `:`) takes a reason or a source after it.
 public enum DecisionCount: String, CaseIterable, Sendable {
     case issued, accepted, declined, expired
     /// Every withheld poll, for the site's capacity view; by reason in `withheldBy`.
@@ -22,7 +22,4 @@ public enum DecisionCount: String, CaseIterable, Sendable {
     public func detail(of name: String) -> String? {
         name.hasPrefix(self.rawValue) && name.count > self.rawValue.count ? String(name.dropFirst(self.rawValue.count)) : nil
     }
-
-    /// The table `C` of the scripts.
-    static let lua = "{ " + allCases.map { "\($0) = '\($0.rawValue)'" }.joined(separator: ", ") + " }"
 }

@@ -32,10 +32,8 @@ enum Prelude {
     static let source =
         hashFunction + #"""
             local P = string.sub(KEYS[1], 1, -9) -- strip "settings"
-            -- The site's keys by name (SiteKeys.Name): no script spells a key.
-            local K = \#(SiteKeys.lua)
-            -- The names of the decisions counted (DecisionCount): no script spells one.
-            local C = \#(DecisionCount.lua)
+            -- A script names a site key as K.<name> (SiteKeys.Name) and a count as C.<name> (DecisionCount), never
+            -- by hand; Script.expand writes them out before the script is loaded.
             local NOW
             do
                 local t = redis.call('TIME')
