@@ -131,28 +131,30 @@ struct HostileWebsiteTests {
     @Test("X-Forwarded-For names the client only when a trusted proxy sends it")
     func forwardedFor() async throws {
         let settings: [String: Any] = ["addressRequestsPerMinute": 1, "addressBurstRequests": 1]
+        let clients = ["203.0.113.1", "203.0.113.2", "203.0.113.3"]
         try await API.run(settings: settings, live: true, trustedProxies: ["127.0.0.1"]) { api in
-            let website = try await api.token(role: "website")
-            for client in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
-                let reply = try await api.call(
-                    .post, api.sitePath("/invitations"), token: website, body: ["visitor": "v-\(client)"],
-                    headers: [ClientAddressHeader.name: client]
-                )
-                #expect(reply.status == .ok, "\(client) has a bucket of its own")
-            }
+            let statuses = try await Self.polls(api, from: clients)
+            #expect(statuses == [.ok, .ok, .ok], "each client has a bucket of its own")
         }
         try await API.run(settings: settings, live: true) { api in
-            let website = try await api.token(role: "website")
-            var statuses: [HTTPResponse.Status] = []
-            for client in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
-                let reply = try await api.call(
-                    .post, api.sitePath("/invitations"), token: website, body: ["visitor": "v-\(client)"],
-                    headers: [ClientAddressHeader.name: client]
-                )
-                statuses.append(reply.status)
-            }
+            let statuses = try await Self.polls(api, from: clients)
             #expect(statuses == [.ok, .tooManyRequests, .tooManyRequests], "without a trusted proxy the header is ignored")
         }
+    }
+
+    /// The statuses of one poll from each client address in turn (as a trusted proxy names it), each by a visitor
+    /// of its own.
+    static func polls(_ api: API, from clients: [String]) async throws -> [HTTPResponse.Status] {
+        let website = try await api.token(role: "website")
+        var statuses: [HTTPResponse.Status] = []
+        for client in clients {
+            let reply = try await api.call(
+                .post, api.sitePath("/invitations"), token: website, body: ["visitor": "v\(statuses.count)"],
+                headers: [ClientAddressHeader.name: client]
+            )
+            statuses.append(reply.status)
+        }
+        return statuses
     }
 
     @Test("one address's flood, refused by its own limit, spends none of the site's")
@@ -249,15 +251,7 @@ struct AddressShareTests {
     func ipv6Networks() async throws {
         let settings: [String: Any] = ["addressRequestsPerMinute": 1, "addressBurstRequests": 1]
         try await API.run(settings: settings, live: true, trustedProxies: ["127.0.0.1"]) { api in
-            let website = try await api.token(role: "website")
-            var statuses: [HTTPResponse.Status] = []
-            for client in ["2001:db8::1", "2001:db8::ffff:2", "2001:db8:0:1::1"] {
-                let reply = try await api.call(
-                    .post, api.sitePath("/invitations"), token: website, body: ["visitor": "v\(statuses.count)"],
-                    headers: [ClientAddressHeader.name: client]
-                )
-                statuses.append(reply.status)
-            }
+            let statuses = try await HostileWebsiteTests.polls(api, from: ["2001:db8::1", "2001:db8::ffff:2", "2001:db8:0:1::1"])
             #expect(statuses == [.ok, .tooManyRequests, .ok])
         }
     }
