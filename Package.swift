@@ -19,6 +19,7 @@ var package = Package(
     products: [
         .executable(name: "usher", targets: ["usher"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
+        .library(name: "RedisServer", targets: ["RedisServer"]),
         .library(name: "UsherCore", targets: ["UsherCore"]),
         .library(name: "UsherHTTP", targets: ["UsherHTTP"]),
     ],
@@ -45,6 +46,17 @@ var package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The private redis-server that `usher serve` starts when no Redis is configured, and that tests start.
+        .target(
+            name: "RedisServer",
+            dependencies: [
+                "RedisClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -83,6 +95,7 @@ var package = Package(
             name: "usher",
             dependencies: [
                 "RedisClient",
+                "RedisServer",
                 "UsherHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -96,6 +109,7 @@ var package = Package(
             name: "RedisTestSupport",
             dependencies: [
                 "RedisClient",
+                "RedisServer",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RedisTestSupport",

@@ -27,7 +27,7 @@ final class Harness: @unchecked Sendable {
         self.task = Task { try await client.run() }
         let deadline = ContinuousClock.now + .seconds(5)
         while !client.isReady {
-            guard ContinuousClock.now < deadline else { throw RedisClientError.notConnected }
+            guard ContinuousClock.now < deadline else { throw RedisError.notConnected }
             try await Task.sleep(for: .milliseconds(10))
         }
         self.client = client
@@ -39,7 +39,7 @@ final class Harness: @unchecked Sendable {
 
     /// Sends one iteration's commands concurrently and waits for every reply.
     func burst(_ command: @escaping @Sendable (RedisClient) async throws -> RedisValue) async throws {
-        guard let client else { throw RedisClientError.notConnected }
+        guard let client else { throw RedisError.notConnected }
         try await withThrowingDiscardingTaskGroup { group in
             for _ in 0..<Load.commandsPerIteration {
                 group.addTask { _ = try await command(client) }
@@ -66,9 +66,9 @@ let benchmarks: @Sendable () -> Void = {
 
     // The same thousand PINGs from one caller as one pipeline: the client's own cost without a task per command.
     Benchmark("PING x1000 pipelined by one caller") { _ in
-        guard let client = Harness.shared.client else { throw RedisClientError.notConnected }
+        guard let client = Harness.shared.client else { throw RedisError.notConnected }
         let replies = try await client.pipeline(Array(repeating: ["PING"], count: Load.commandsPerIteration))
-        guard replies.count == Load.commandsPerIteration else { throw RedisClientError.connectionClosed }
+        guard replies.count == Load.commandsPerIteration else { throw RedisError.connectionClosed }
     }
 
     Benchmark("EVALSHA x1000 concurrent") { _ in

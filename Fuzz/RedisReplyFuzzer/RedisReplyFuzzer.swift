@@ -51,7 +51,7 @@ func fuzzReply(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 /// How each command ended; the embedded loop runs everything on libFuzzer's thread.
 final class Reply: @unchecked Sendable {
     let index: Int
-    var result: Result<RedisValue, RedisClientError>?
+    var result: Result<RedisValue, RedisError>?
     var completions = 0
 
     init(index: Int) {
@@ -87,14 +87,11 @@ final class Ledger: @unchecked Sendable {
     /// The rules once the bytes are in, before the fuzzer closes the channel itself.
     func check(_ replies: [Reply], channelActive: Bool) {
         for reply in replies {
-            switch reply.result {
-            case nil, .success, .failure(.protocolError):
-                break
-            case .failure(let error):
+            if case .failure(let error) = reply.result, error.code != .protocolError {
                 fatalError("command \(reply.index) failed with \(error), not a reply or a protocol error")
             }
         }
-        let protocolError = replies.contains { if case .failure(.protocolError) = $0.result { true } else { false } }
+        let protocolError = replies.contains { if case .failure(let error) = $0.result { error.code == .protocolError } else { false } }
         if protocolError {
             precondition(!channelActive, "a protocol error left the connection open")
         }

@@ -41,7 +41,7 @@ final class RESPDecoder {
         redisReaderFree(self.reader)
     }
 
-    func feed(_ buffer: ByteBuffer) throws(RedisClientError) {
+    func feed(_ buffer: ByteBuffer) throws(RedisError) {
         let status = buffer.withUnsafeReadableBytes { bytes -> Int32 in
             guard let base = bytes.baseAddress else { return REDIS_OK }
             return redisReaderFeed(self.reader, base.assumingMemoryBound(to: CChar.self), bytes.count)
@@ -50,7 +50,7 @@ final class RESPDecoder {
     }
 
     /// The next complete reply, or nil when more bytes are needed.
-    func next() throws(RedisClientError) -> RedisValue? {
+    func next() throws(RedisError) -> RedisValue? {
         var reply: UnsafeMutableRawPointer?
         guard redisReaderGetReply(self.reader, &reply) == REDIS_OK else { throw .protocolError(self.errorText) }
         guard let reply else { return nil }
@@ -80,7 +80,7 @@ final class RESPDecoder {
         case REDIS_REPLY_STATUS:
             return .status(Self.text(r))
         case REDIS_REPLY_ERROR:
-            return .error(RedisServerError(reply: Self.text(r)))
+            return .error(RedisError(reply: Self.text(r)))
         case REDIS_REPLY_ARRAY:
             guard let elements = r.element else { return .array([]) }
             return .array(

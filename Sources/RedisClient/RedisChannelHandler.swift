@@ -82,7 +82,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
         self.fail(self.stateMachine.closed(), .connectionClosed, context: context)
     }
 
-    private func fail(_ waiters: [RedisRequest.Completion], _ error: RedisClientError, context: ChannelHandlerContext) {
+    private func fail(_ waiters: [RedisRequest.Completion], _ error: RedisError, context: ChannelHandlerContext) {
         self.cancelTimer()
         for waiter in waiters {
             waiter(.failure(error))

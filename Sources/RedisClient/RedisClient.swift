@@ -17,7 +17,7 @@ public final class RedisClient: Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let state: Mutex<PoolState>
     private let inFlightCount = Atomic<Int>(0)
-    private let metrics = RedisMetrics.Handles()
+    private let metrics: RedisMetrics
 
     private struct PoolState {
         var connections: [RedisConnection?]
@@ -26,15 +26,19 @@ public final class RedisClient: Service, Sendable {
         var shuttingDown = false
     }
 
+    /// - Parameter metricNames: the names its counts are reported under, so that they sit among the builder's own;
+    ///   `nil` counts nothing.
     public init(
         configuration: RedisConfiguration,
         scripts: [RedisScript] = [],
+        metricNames: RedisMetricNames? = nil,
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         precondition(Set(scripts.map(\.name)).count == scripts.count, "script names must be unique")
         self.configuration = configuration
         self.scripts = scripts
+        self.metrics = RedisMetrics(names: metricNames)
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
         self.state = Mutex(PoolState(connections: Array(repeating: nil, count: max(1, configuration.poolSize))))
@@ -59,8 +63,8 @@ public final class RedisClient: Service, Sendable {
 
     // MARK: Commands
 
-    /// Sends one command; an error reply is thrown as `RedisServerError`.
-    public func send(_ arguments: [String]) async throws -> RedisValue {
+    /// Sends one command; an error reply is thrown, with the server's code.
+    public func send(_ arguments: [String]) async throws(RedisError) -> RedisValue {
         let reply: RedisValue
         do {
             reply = try await self.sendRaw(arguments)
@@ -71,10 +75,10 @@ public final class RedisClient: Service, Sendable {
         return try RedisConnection.unwrap(reply)
     }
 
-    /// Sends several commands back to back on one connection, in one write, and returns each reply in order: a
-    /// server error reply as a `RedisServerError` failure, a lost connection as a `RedisClientError` for every
-    /// command that had no reply yet. Each command counts against `maxInFlight`.
-    public func pipeline(_ commands: [[String]]) async throws(RedisClientError) -> [Result<RedisValue, any Error>] {
+    /// Sends several commands back to back on one connection, in one write, and returns each reply in order: an error
+    /// reply as a failure with the server's code, a lost connection as a failure for every command that had no reply
+    /// yet. Each command counts against `maxInFlight`.
+    public func pipeline(_ commands: [[String]]) async throws(RedisError) -> [Result<RedisValue, RedisError>] {
         let connection: RedisConnection
         do {
             connection = try self.lease(commands.count)
@@ -85,13 +89,13 @@ public final class RedisClient: Service, Sendable {
         defer { self.inFlightCount.subtract(commands.count, ordering: .relaxed) }
         return await connection.pipeline(commands).map { reply in
             if case .failure(let error) = reply { self.metrics.count(error) }
-            return reply.mapError { $0 as any Error }.flatMap { value in Result { try RedisConnection.unwrap(value) } }
+            return reply.flatMap { value in Result { () throws(RedisError) in try RedisConnection.unwrap(value) } }
         }
     }
 
     /// Runs a script by `EVALSHA`; when Redis has lost it (`NOSCRIPT` after a restart, failover or `SCRIPT FLUSH`)
     /// falls back to `EVAL`, which runs it and caches it again. `NOSCRIPT` means nothing ran, so this is safe.
-    public func evalScript(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> RedisValue {
+    public func evalScript(_ script: RedisScript, keys: [String], arguments: [String]) async throws(RedisError) -> RedisValue {
         var command: [String] = []
         command.reserveCapacity(3 + keys.count + arguments.count)
         command += ["EVALSHA", "", String(keys.count)]
@@ -101,7 +105,7 @@ public final class RedisClient: Service, Sendable {
             command[1] = sha
             do {
                 return try await self.send(command)
-            } catch let error as RedisServerError where error.code == "NOSCRIPT" {
+            } catch let error where error.code == .server("NOSCRIPT") {
                 self.logger.notice("redis lost a script, sending it again", metadata: ["script": "\(script.name)"])
             }
         }
@@ -120,21 +124,21 @@ public final class RedisClient: Service, Sendable {
     /// Commands sent through the pool and not yet answered.
     public var inFlight: Int { self.inFlightCount.load(ordering: .relaxed) }
 
-    private func sendRaw(_ arguments: [String]) async throws -> RedisValue {
+    private func sendRaw(_ arguments: [String]) async throws(RedisError) -> RedisValue {
         let connection = try self.lease()
         defer { self.inFlightCount.subtract(1, ordering: .relaxed) }
         return try await connection.sendRaw(arguments)
     }
 
     /// Reserves `count` places in flight and picks the live connection with the fewest commands pending.
-    private func lease(_ count: Int = 1) throws(RedisClientError) -> RedisConnection {
+    private func lease(_ count: Int = 1) throws(RedisError) -> RedisConnection {
         let limit = self.configuration.maxInFlight
-        self.metrics.commands.increment(by: count)
+        self.metrics.commands?.increment(by: count)
         guard self.inFlightCount.add(count, ordering: .relaxed).newValue <= limit else {
             self.inFlightCount.subtract(count, ordering: .relaxed)
             throw .overloaded(limit: limit)
         }
-        let picked: Result<RedisConnection, RedisClientError> = self.state.withLock { state in
+        let picked: Result<RedisConnection, RedisError> = self.state.withLock { state in
             if state.shuttingDown { return .failure(.shuttingDown) }
             var best: RedisConnection?
             for case let connection? in state.connections where connection.isActive {
@@ -187,14 +191,14 @@ public final class RedisClient: Service, Sendable {
                 )
             }
             try? await Task.sleep(for: .milliseconds(backoff.nextDelayMilliseconds(using: &random)))
-            self.metrics.reconnects.increment()
+            self.metrics.reconnects?.increment()
         }
     }
 
     private var address: String { "\(self.configuration.host):\(self.configuration.port)" }
 
     /// Connects and pipelines the whole handshake in one round trip: AUTH, SELECT, CLIENT SETNAME, SCRIPT LOAD.
-    private func connectAndHandshake() async throws -> RedisConnection {
+    private func connectAndHandshake() async throws(RedisError) -> RedisConnection {
         let configuration = self.configuration
         let connection = try await RedisConnection.connect(
             host: configuration.host,
@@ -203,7 +207,7 @@ public final class RedisClient: Service, Sendable {
             commandTimeout: .milliseconds(Int64(configuration.commandTimeoutMilliseconds)),
             on: self.eventLoopGroup.any()
         )
-        do {
+        do throws(RedisError) {
             var setup: [[String]] = []
             if let password = configuration.password {
                 setup.append(configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
@@ -218,7 +222,7 @@ public final class RedisClient: Service, Sendable {
             var shas: [String: String] = [:]
             for (script, reply) in zip(self.scripts, replies.dropFirst(setup.count)) {
                 guard let sha = try RedisConnection.unwrap(try reply.get()).string else {
-                    throw RedisClientError.protocolError("SCRIPT LOAD of \(script.name) returned no SHA")
+                    throw RedisError.protocolError("SCRIPT LOAD of \(script.name) returned no SHA")
                 }
                 shas[script.name] = sha
             }

@@ -54,12 +54,12 @@ public struct RedisConfiguration: Sendable, Equatable {
     }
 
     /// Takes host, port, credentials and database from `redis://[user:password@]host:port/db`; the rest stays.
-    public mutating func apply(url text: String) throws(RedisURLError) {
+    public mutating func apply(url text: String) throws(RedisError) {
         guard let components = URLComponents(string: text), components.scheme == "redis" else {
-            throw RedisURLError(url: text, reason: "expected redis://[user:password@]host:port/db")
+            throw .invalidURL(text, reason: "expected redis://[user:password@]host:port/db")
         }
         guard let host = components.host, !host.isEmpty else {
-            throw RedisURLError(url: text, reason: "the host is missing")
+            throw .invalidURL(text, reason: "the host is missing")
         }
         self.host = host
         self.port = components.port ?? 6379
@@ -73,24 +73,18 @@ public struct RedisConfiguration: Sendable, Equatable {
         } else if let database = Int(path), database >= 0 {
             self.database = database
         } else {
-            throw RedisURLError(url: text, reason: "the database must be a number, as in redis://host:6379/0")
+            throw .invalidURL(text, reason: "the database must be a number, as in redis://host:6379/0")
         }
     }
 }
 
-/// A Redis URL that could not be read; the message never repeats the password.
-public struct RedisURLError: Error, CustomStringConvertible {
-    public let reason: String
-    private let redacted: String
-
-    init(url: String, reason: String) {
-        self.reason = reason
+extension RedisError {
+    /// The message never repeats the password.
+    static func invalidURL(_ url: String, reason: String) -> RedisError {
+        var redacted = url
         if let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://") {
-            self.redacted = String(url[..<scheme.upperBound]) + "…" + String(url[at...])
-        } else {
-            self.redacted = url
+            redacted = String(url[..<scheme.upperBound]) + "…" + String(url[at...])
         }
+        return RedisError(.invalidURL, message: "invalid Redis URL \(redacted): \(reason)")
     }
-
-    public var description: String { "invalid Redis URL \(self.redacted): \(self.reason)" }
 }

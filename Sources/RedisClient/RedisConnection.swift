@@ -25,28 +25,33 @@ public final class RedisConnection: Sendable {
         self.commandTimeout = commandTimeout
     }
 
-    /// Opens a connection; it does not authenticate or select a database (the client's handshake does).
+    /// Opens a connection; it does not authenticate or select a database (the client's handshake does). A connection
+    /// that cannot be made is `notConnected`, saying why.
     public static func connect(
         host: String,
         port: Int,
         connectTimeout: TimeAmount,
         commandTimeout: TimeAmount,
         on eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
-    ) async throws -> RedisConnection {
-        let channel = try await ClientBootstrap(group: eventLoop)
-            .connectTimeout(connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler())
+    ) async throws(RedisError) -> RedisConnection {
+        do {
+            let channel = try await ClientBootstrap(group: eventLoop)
+                .connectTimeout(connectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(RedisChannelHandler())
+                    }
                 }
-            }
-            .connect(host: host, port: port)
-            .get()
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self), eventLoop: channel.eventLoop)
-        }.get()
-        return RedisConnection(channel: channel, handler: handler, commandTimeout: commandTimeout)
+                .connect(host: host, port: port)
+                .get()
+            let handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self), eventLoop: channel.eventLoop)
+            }.get()
+            return RedisConnection(channel: channel, handler: handler, commandTimeout: commandTimeout)
+        } catch {
+            throw RedisError(.notConnected, message: "could not connect to Redis at \(host):\(port): \(error)")
+        }
     }
 
     /// Commands sent and not yet answered; the pool uses it to pick the least busy connection.
@@ -54,27 +59,28 @@ public final class RedisConnection: Sendable {
 
     public var isActive: Bool { self.channel.isActive }
 
-    /// Sends one command and waits for its reply; an error reply is thrown as `RedisServerError`.
-    public func send(_ arguments: [String]) async throws -> RedisValue {
+    /// Sends one command and waits for its reply; an error reply is thrown, with the server's code.
+    public func send(_ arguments: [String]) async throws(RedisError) -> RedisValue {
         try Self.unwrap(try await self.sendRaw(arguments))
     }
 
     /// Sends one command and waits for its raw reply (an error reply is a value here, not a failure).
-    func sendRaw(_ arguments: [String]) async throws -> RedisValue {
-        try await withCheckedThrowingContinuation { continuation in
-            self.enqueue([arguments]) { _, result in continuation.resume(with: result) }
+    func sendRaw(_ arguments: [String]) async throws(RedisError) -> RedisValue {
+        let reply = await withCheckedContinuation { continuation in
+            self.enqueue([arguments]) { _, result in continuation.resume(returning: result) }
         }
+        return try reply.get()
     }
 
     /// Sends several commands back to back in one batch and waits for all their raw replies, in order.
-    func pipeline(_ commands: [[String]]) async -> [Result<RedisValue, RedisClientError>] {
+    func pipeline(_ commands: [[String]]) async -> [Result<RedisValue, RedisError>] {
         guard !commands.isEmpty else { return [] }
         return await withCheckedContinuation { continuation in
-            let replies = Mutex<(results: [Result<RedisValue, RedisClientError>?], missing: Int)>(
+            let replies = Mutex<(results: [Result<RedisValue, RedisError>?], missing: Int)>(
                 (Array(repeating: nil, count: commands.count), commands.count)
             )
             self.enqueue(commands) { index, result in
-                let done: [Result<RedisValue, RedisClientError>]? = replies.withLock { state in
+                let done: [Result<RedisValue, RedisError>]? = replies.withLock { state in
                     state.results[index] = result
                     state.missing -= 1
                     return state.missing == 0 ? state.results.map { $0! } : nil
@@ -85,7 +91,7 @@ public final class RedisConnection: Sendable {
     }
 
     /// Encodes the commands off the event loop and queues them in order; `complete` gets each command's index.
-    private func enqueue(_ commands: [[String]], complete: @escaping @Sendable (Int, Result<RedisValue, RedisClientError>) -> Void) {
+    private func enqueue(_ commands: [[String]], complete: @escaping @Sendable (Int, Result<RedisValue, RedisError>) -> Void) {
         let deadline = NIODeadline.now() + self.commandTimeout
         var requests: [RedisRequest] = []
         requests.reserveCapacity(commands.count)
@@ -127,7 +133,7 @@ public final class RedisConnection: Sendable {
 
     var closeFuture: EventLoopFuture<Void> { self.channel.closeFuture }
 
-    static func unwrap(_ value: RedisValue) throws -> RedisValue {
+    static func unwrap(_ value: RedisValue) throws(RedisError) -> RedisValue {
         if case .error(let error) = value { throw error }
         return value
     }

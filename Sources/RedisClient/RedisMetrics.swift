@@ -2,31 +2,35 @@ internal import Metrics
 
 /// What the client counts, through swift-metrics (the process chooses the backend; without one these cost nothing).
 /// In-flight commands and readiness are read when metrics are scraped (`RedisClient.inFlight`, `isReady`).
-public enum RedisMetrics {
-    public static let commands = "usher_redis_commands_total"
-    public static let errors = "usher_redis_errors_total"
-    public static let reconnects = "usher_redis_reconnects_total"
+///
+/// Created once per client: a lookup in the metrics backend per command would cost more than the count. Without
+/// names nothing is counted: a client reports only under names its builder chose.
+struct RedisMetrics: Sendable {
+    let commands: Counter?
+    let reconnects: Counter?
+    let errors: [RedisError.Code: Counter]
 
-    /// Created once per client: a lookup in the metrics backend per command would cost more than the count.
-    struct Handles: Sendable {
-        let commands = Counter(label: RedisMetrics.commands)
-        let reconnects = Counter(label: RedisMetrics.reconnects)
-        let errors: [String: Counter] = Dictionary(
-            uniqueKeysWithValues: ["not_connected", "overloaded", "timeout", "connection_closed", "protocol", "shutting_down"].map {
-                ($0, Counter(label: RedisMetrics.errors, dimensions: [("kind", $0)]))
+    init(names: RedisMetricNames?) {
+        self.commands = names.map { Counter(label: $0.commands) }
+        self.reconnects = names.map { Counter(label: $0.reconnects) }
+        let counted: [RedisError.Code] = [.notConnected, .overloaded, .timeout, .connectionClosed, .protocolError, .shuttingDown]
+        self.errors = Dictionary(
+            uniqueKeysWithValues: counted.compactMap { code in
+                guard let names, let kind = code.metricKind else { return nil }
+                return (code, Counter(label: names.errors, dimensions: [("kind", kind)]))
             }
         )
+    }
 
-        func count(_ error: any Error) {
-            guard let error = error as? RedisClientError else { return }
-            self.errors[error.kind]?.increment()
-        }
+    /// Counts a command that got no reply; an error reply is an answer and is not counted.
+    func count(_ error: RedisError) {
+        self.errors[error.code]?.increment()
     }
 }
 
-extension RedisClientError {
-    /// A short name for the metrics.
-    var kind: String {
+extension RedisError.Code {
+    /// A short name for the metrics, for the codes of a command that got no reply.
+    var metricKind: String? {
         switch self {
         case .notConnected: "not_connected"
         case .overloaded: "overloaded"
@@ -34,6 +38,7 @@ extension RedisClientError {
         case .connectionClosed: "connection_closed"
         case .protocolError: "protocol"
         case .shuttingDown: "shutting_down"
+        case .invalidURL, .server: nil
         }
     }
 }

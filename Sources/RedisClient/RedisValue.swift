@@ -8,7 +8,7 @@ public enum RedisValue: Sendable, Hashable {
     case bulk([UInt8])
     case array([RedisValue])
     /// An error reply nested inside an array (top-level error replies are thrown instead).
-    case error(RedisServerError)
+    case error(RedisError)
 }
 
 extension RedisValue {

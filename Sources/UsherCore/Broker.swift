@@ -256,13 +256,16 @@ public struct Broker: Sendable {
         let value: RedisValue
         do {
             value = try await self.redis.evalScript(script.redisScript, keys: keys, arguments: arguments)
-        } catch let refusal as RedisServerError where refusal.code == "USHER" {
-            throw Refusal.error(for: refusal.message)
-        } catch let error as RedisClientError {
-            throw .unavailable(error.description)
         } catch {
-            // Any other error reply from one of our own scripts is a bug, not a client's fault; still fail closed.
-            throw .unavailable("\(script) failed: \(error)")
+            switch error.code {
+            case .server("USHER"):
+                throw Refusal.error(for: error.message)
+            case .server:
+                // Any other error reply from one of our own scripts is a bug, not a client's fault; still fail closed.
+                throw .unavailable("\(script) failed: \(error)")
+            default:
+                throw .unavailable(error.description)
+            }
         }
         guard case .bulk(let bytes) = value else { throw .unavailable("\(script) returned \(value)") }
         do {

@@ -15,7 +15,7 @@ public func buildApplication(
     var logger = logger ?? Logger(label: "usher")
     logger.logLevel = configuration.logLevel
     bootstrapMetrics()
-    let redis = RedisClient(configuration: configuration.redis, scripts: Broker.scripts, logger: logger)
+    let redis = RedisClient(configuration: configuration.redis, scripts: Broker.scripts, metricNames: MetricsCatalog.redis, logger: logger)
     // One broker for the routes and the background services: one canned-message cache, one set of timers.
     let broker = Broker(redis: redis, configuration: configuration.broker)
     let router = buildRouter(configuration: configuration, broker: broker)

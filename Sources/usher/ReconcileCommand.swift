@@ -39,7 +39,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             }
             let deadline = ContinuousClock.now + .seconds(10)
             while !client.isReady {
-                guard ContinuousClock.now < deadline else { throw RedisClientError.notConnected }
+                guard ContinuousClock.now < deadline else { throw RedisError.notConnected }
                 try await Task.sleep(for: .milliseconds(20))
             }
             let report = try await broker.reconcile(site: self.site, caller: .admin, repair: self.repair)

@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import RedisClient
+import RedisServer
+import ServiceLifecycle
 import UsherHTTP
 
 /// `usher serve`: runs the broker until SIGTERM or SIGINT, then stops taking connections, finishes the requests in
@@ -119,9 +121,9 @@ struct ServeCommand: AsyncParsableCommand {
             let server = try await RedisServerProcess.start(
                 executable: source.string(self.redisServer, "USHER_REDIS_SERVER") ?? "redis-server",
                 dataDirectory: directory,
-                persistent: true
+                persistent: true,
+                logger: logger
             )
-            logger.info("started a private redis-server", metadata: ["redis.port": "\(server.port)", "redis.dir": "\(directory.path)"])
             configuration.redis.port = server.port
             embedded = server
         }
@@ -132,13 +134,19 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("no metrics port or token configured: /metrics is closed (set --metrics-port or --metrics-token)")
         }
         let app = buildApplication(configuration: configuration, logger: logger)
-        do {
-            try await app.runService()
-        } catch {
-            await Self.stop(embedded, logger: logger)
-            throw error
-        }
-        await Self.stop(embedded, logger: logger)
+        // The private redis-server comes first, so the group stops it after the app; however the app ends, the
+        // group shuts down gracefully, so the server flushes and exits.
+        let services: [any Service] = (embedded.map { [$0] } ?? []) + [app]
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map {
+                    .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
     }
 
     private func observation(_ source: EnvironmentSource) throws -> ObservationConfiguration {
@@ -163,11 +171,5 @@ struct ServeCommand: AsyncParsableCommand {
             corsCacheSeconds: try source.int(self.corsCacheSeconds, "USHER_CORS_CACHE_SECONDS", defaults.corsCacheSeconds, 0...3_600),
             corsCacheSites: try source.int(self.corsCacheSites, "USHER_CORS_CACHE_SITES", defaults.corsCacheSites, 1...1_000_000)
         )
-    }
-
-    private static func stop(_ embedded: RedisServerProcess?, logger: Logger) async {
-        guard let embedded else { return }
-        logger.info("stopping the private redis-server")
-        await embedded.stop()
     }
 }

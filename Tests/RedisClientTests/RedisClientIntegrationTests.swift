@@ -41,7 +41,8 @@ struct RedisClientIntegrationTests {
                 #expect(replies.count == 502)
                 #expect(try replies[0].get().int == 1)
                 #expect(try replies[499].get().int == 125_250)
-                #expect(throws: RedisServerError.self) { try replies[500].get() }
+                let wrongType = #expect(throws: RedisError.self) { try replies[500].get() }
+                #expect(wrongType?.code == .server("WRONGTYPE"))
                 #expect(try replies[501].get().int == 1)
             }
         }
@@ -60,7 +61,7 @@ struct RedisClientIntegrationTests {
                 try await TestRedis.eventually("BLPOP is in flight") { client.inFlight == 1 }
                 async let queued = client.send(["PING"])
                 try await TestRedis.eventually("PING is in flight") { client.inFlight == 2 }
-                await #expect(throws: RedisClientError.overloaded(limit: 2)) { try await client.send(["PING"]) }
+                await #expect(throws: RedisError.overloaded(limit: 2)) { try await client.send(["PING"]) }
                 let other = try await RedisConnection.connect(
                     host: configuration.host,
                     port: configuration.port,
@@ -113,7 +114,7 @@ struct RedisClientIntegrationTests {
             try await TestRedis.withClient(configuration, waitUntilReady: false) { client in
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(!client.isReady)
-                await #expect(throws: RedisClientError.notConnected) { try await client.send(["PING"]) }
+                await #expect(throws: RedisError.notConnected) { try await client.send(["PING"]) }
             }
         }
     }
@@ -168,7 +169,7 @@ struct RedisClientIntegrationTests {
             throw error
         }
         await servers.stopAll()
-        #expect(outcome.unexpectedErrors.isEmpty, "errors that are not RedisClientError: \(outcome.unexpectedErrors)")
+        #expect(outcome.unexpectedErrors.isEmpty, "error replies, where only commands without a reply were expected: \(outcome.unexpectedErrors)")
         #expect(outcome.clientErrors > 0, "stopping Redis failed no command")
         #expect(outcome.successesAfterFailure > 0, "no command succeeded after the restart")
     }
@@ -192,14 +193,14 @@ struct RedisClientIntegrationTests {
                 // An empty pipeline is refused or admitted like any command but sends nothing, so the probe can never
                 // queue behind the BLPOP (with one connection up, a PING would).
                 try await TestRedis.eventually("new commands are refused") {
-                    do {
+                    do throws(RedisError) {
                         _ = try await client.pipeline([])
                         return false
                     } catch {
-                        return (error as? RedisClientError) == .shuttingDown
+                        return error.code == .shuttingDown
                     }
                 }
-                await #expect(throws: RedisClientError.shuttingDown) { try await client.send(["PING"]) }
+                await #expect(throws: RedisError.shuttingDown) { try await client.send(["PING"]) }
                 let other = try await RedisConnection.connect(
                     host: configuration.host, port: configuration.port, connectTimeout: .seconds(5), commandTimeout: .seconds(5)
                 )
@@ -225,7 +226,7 @@ struct RedisDeadlineTimingTests {
                 // A hung server (SIGSTOP): the command is sent and the deadline must end the wait.
                 kill(server.processIdentifier, SIGSTOP)
                 let started = ContinuousClock.now
-                await #expect(throws: RedisClientError.timeout) { try await client.send(["PING"]) }
+                await #expect(throws: RedisError.timeout) { try await client.send(["PING"]) }
                 let waited = ContinuousClock.now - started
                 kill(server.processIdentifier, SIGCONT)
                 #expect(waited >= .milliseconds(300))
@@ -235,7 +236,8 @@ struct RedisDeadlineTimingTests {
                 try await TestRedis.eventually("the client reconnects after the timeout") { client.isReady }
                 await server.stop()
                 let stoppedAt = ContinuousClock.now
-                await #expect(throws: RedisClientError.self) { try await client.send(["PING"]) }
+                let error = await #expect(throws: RedisError.self) { try await client.send(["PING"]) }
+                #expect(error?.gotNoReply == true, "an error reply: \(String(describing: error))")
                 #expect(ContinuousClock.now - stoppedAt < .milliseconds(1_300))
             }
         }
@@ -260,7 +262,7 @@ struct Traffic: Sendable {
             do {
                 _ = try await client.send(["INCR", key])
                 if traffic.clientErrors > 0 { traffic.successesAfterFailure += 1 }
-            } catch is RedisClientError {
+            } catch let error where error.gotNoReply {
                 traffic.clientErrors += 1
                 try? await Task.sleep(for: .milliseconds(5))
             } catch {
@@ -268,6 +270,13 @@ struct Traffic: Sendable {
             }
         }
         return traffic
+    }
+}
+
+extension RedisError {
+    /// The command got no reply, rather than an error reply from Redis.
+    var gotNoReply: Bool {
+        if case .server = self.code { false } else { true }
     }
 }
 

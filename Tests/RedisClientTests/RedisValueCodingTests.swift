@@ -19,10 +19,14 @@ struct RedisValueCodingTests {
         #expect(
             values == [
                 .status("PONG"), .integer(-42), .null, .null, .array([]),
-                .error(RedisServerError(reply: "WRONGTYPE bad key")),
+                .error(RedisError(reply: "WRONGTYPE bad key")),
             ]
         )
-        #expect(values.last.map { if case .error(let e) = $0 { e.code } else { "" } } == "WRONGTYPE")
+        guard case .error(let error) = values.last else {
+            Issue.record("the error reply was not decoded as one")
+            return
+        }
+        #expect(error.code == .server("WRONGTYPE"))
     }
 
     @Test("bulk strings are binary-safe")
@@ -42,11 +46,13 @@ struct RedisValueCodingTests {
     func stickyError() throws {
         let decoder = RESPDecoder()
         try decoder.feed(ByteBuffer(string: "%oops\r\n"))
-        #expect(throws: RedisClientError.self) { try decoder.next() }
-        #expect(throws: RedisClientError.self) {
+        let first = #expect(throws: RedisError.self) { try decoder.next() }
+        #expect(first?.code == .protocolError)
+        let again = #expect(throws: RedisError.self) {
             try decoder.feed(ByteBuffer(string: "+OK\r\n"))
             _ = try decoder.next()
         }
+        #expect(again?.code == .protocolError)
     }
 
     /// Found by scripts/fuzz-resp: hiredis reserved 16 GiB for `*2147483647` and took 5 s to free it at the reset.
@@ -56,7 +62,7 @@ struct RedisValueCodingTests {
             let decoder = RESPDecoder()
             try decoder.feed(ByteBuffer(string: text))
             #expect(
-                throws: RedisClientError.protocolError(
+                throws: RedisError.protocolError(
                     "an array header announced more than 1048576 elements, or hiredis ran out of memory")
             ) { try decoder.next() }
         }
@@ -75,11 +81,12 @@ struct RedisValueCodingTests {
 
     @Test("server errors split into code and message")
     func serverErrors() {
-        let error = RedisServerError(reply: "NOSCRIPT No matching script. Please use EVAL.")
-        #expect(error.code == "NOSCRIPT")
+        let error = RedisError(reply: "NOSCRIPT No matching script. Please use EVAL.")
+        #expect(error.code == .server("NOSCRIPT"))
         #expect(error.message == "No matching script. Please use EVAL.")
-        #expect(RedisServerError(reply: "LOADING").code == "LOADING")
-        #expect(RedisServerError(reply: "LOADING").message.isEmpty)
+        #expect(error.description == "NOSCRIPT No matching script. Please use EVAL.")
+        #expect(RedisError(reply: "LOADING").code == .server("LOADING"))
+        #expect(RedisError(reply: "LOADING").message.isEmpty)
     }
 }
 
@@ -111,7 +118,8 @@ struct RedisConfigurationTests {
     func badURLs() {
         var configuration = RedisConfiguration()
         for url in ["http://localhost:6379", "redis://", "redis://host/notanumber"] {
-            #expect(throws: RedisURLError.self) { try configuration.apply(url: url) }
+            let error = #expect(throws: RedisError.self) { try configuration.apply(url: url) }
+            #expect(error?.code == .invalidURL)
         }
         do {
             try configuration.apply(url: "redis://user:topsecret@host/x")

@@ -37,7 +37,7 @@ struct ReplyFuzzTests {
             for reply in replies {
                 #expect(reply.completions <= 1, "\(context): a command ended twice")
             }
-            if replies.contains(where: { if case .failure(.protocolError) = $0.result { true } else { false } }) {
+            if replies.contains(where: { $0.errorCode == .protocolError }) {
                 errors += 1
                 #expect(!harness.channel.isActive, "\(context): a protocol error left the connection open")
                 #expect(replies.allSatisfy { $0.completions == 1 }, "\(context): a command was left waiting after the error")
@@ -59,7 +59,7 @@ struct ReplyFuzzTests {
         case 0: return .integer(Int64(random.next(2_000_000)) - 1_000_000)
         case 1: return .null
         case 2: return .status(Self.text(&random, count: random.next(12)))
-        case 3: return .error(RedisServerError(reply: "ERR " + Self.text(&random, count: random.next(12))))
+        case 3: return .error(RedisError(reply: "ERR " + Self.text(&random, count: random.next(12))))
         case 4, 5: return .bulk((0..<random.next(40)).map { _ in UInt8(random.next(256)) })
         default: return .array((0..<random.next(4)).map { _ in Self.value(&random, depth: depth + 1) })
         }
@@ -74,7 +74,7 @@ struct ReplyFuzzTests {
         case .integer(let n): return Array(":\(n)\r\n".utf8)
         case .null: return Array("$-1\r\n".utf8)
         case .status(let text): return Array("+\(text)\r\n".utf8)
-        case .error(let error): return Array("-\(error.code) \(error.message)\r\n".utf8)
+        case .error(let error): return Array("-\(error)\r\n".utf8)
         case .bulk(let bytes): return Array("$\(bytes.count)\r\n".utf8) + bytes + Array("\r\n".utf8)
         case .array(let items): return Array("*\(items.count)\r\n".utf8) + items.flatMap(Self.encode)
         }

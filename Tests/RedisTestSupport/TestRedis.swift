@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import RedisClient
+public import RedisServer
 
 /// Where the integration tests find Redis: the server named by `USHER_TEST_REDIS_URL` (CI starts one), or else a
 /// private `redis-server` per test. Tests that stop or restart Redis always use a private one.
@@ -34,7 +35,9 @@ public enum TestRedis {
 
     public static func withPrivateServer<T>(password: String? = nil, _ body: (RedisServerProcess) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("usher-test-\(UUID().uuidString)")
-        let server = try await RedisServerProcess.start(dataDirectory: directory, persistent: false, password: password)
+        let server = try await RedisServerProcess.start(
+            dataDirectory: directory, persistent: false, password: password, logger: Self.logger
+        )
         defer { try? FileManager.default.removeItem(at: directory) }
         do {
             let result = try await body(server)
@@ -95,7 +98,9 @@ public final class PrivateServers: @unchecked Sendable {
     public init() {}
 
     public func start(port: Int? = nil, dataDirectory: URL) async throws -> RedisServerProcess {
-        let server = try await RedisServerProcess.start(port: port, dataDirectory: dataDirectory, persistent: false)
+        let server = try await RedisServerProcess.start(
+            port: port, dataDirectory: dataDirectory, persistent: false, logger: TestRedis.logger
+        )
         self.lock.withLock { self.servers.append(server) }
         return server
     }

@@ -15,6 +15,9 @@ enum MetricsCatalog {
     /// Seconds a visitor waits, from seconds to an hour.
     static let waitBuckets: [Double] = [1, 5, 10, 20, 30, 60, 120, 300, 600, 1_200, 1_800, 3_600]
 
+    /// The names the Redis client counts under.
+    static let redis = RedisMetricNames(prefix: "usher_redis")
+
     static let entries: [String: Entry] = [
         // Events this instance saw.
         DecisionMetrics.decisionDuration: Entry(help: "Time to run one decision script, Redis round trip included.", buckets: latencyBuckets),
@@ -27,10 +30,10 @@ enum MetricsCatalog {
             help: "Time from a request to its response's head, by route, method and status.", buckets: latencyBuckets
         ),
         HTTPMetrics.active: Entry(help: "HTTP requests being answered now."),
-        RedisMetrics.commands: Entry(help: "Commands sent to Redis by this instance."),
-        RedisMetrics.errors: Entry(
+        redis.commands: Entry(help: "Commands sent to Redis by this instance."),
+        redis.errors: Entry(
             help: "Redis commands that got no reply, by kind (not_connected, overloaded, timeout, connection_closed, protocol, shutting_down)."),
-        RedisMetrics.reconnects: Entry(help: "Redis connections this instance made again after one was lost or failed."),
+        redis.reconnects: Entry(help: "Redis connections this instance made again after one was lost or failed."),
         "usher_redis_in_flight": Entry(help: "Redis commands sent and not yet answered."),
         "usher_redis_connected": Entry(help: "1 while this instance has a live Redis connection with its scripts loaded."),
         // A site's state, read from Redis: every instance reports the same numbers.

@@ -1,13 +1,21 @@
 public import Foundation
+public import Logging
 internal import NIOCore
+internal import RedisClient
+public import ServiceLifecycle
 
 /// A private `redis-server` child process on loopback, for running Usher without configuring Redis, and for tests
 /// that must stop and start a server.
+///
+/// `start` launches it and returns once it answers, so its port is known before the services that use it are built.
+/// Run as a `Service`, it keeps the server up until graceful shutdown and then stops it; listed in a `ServiceGroup`
+/// before the services that use it, it stops after them, because a group shuts its services down in reverse order.
 /// `Process` is not `Sendable`, but only its thread-safe members (`isRunning`, the pid) are used after launch.
-public final class RedisServerProcess: @unchecked Sendable {
+public final class RedisServerProcess: Service, @unchecked Sendable {
     public let port: Int
     private let process: Process
     private let password: String?
+    private let logger: Logger
 
     public enum StartError: Error, CustomStringConvertible {
         case notInstalled(searched: [String])
@@ -24,10 +32,11 @@ public final class RedisServerProcess: @unchecked Sendable {
         }
     }
 
-    private init(port: Int, process: Process, password: String?) {
+    private init(port: Int, process: Process, password: String?, logger: Logger) {
         self.port = port
         self.password = password
         self.process = process
+        self.logger = logger
     }
 
     /// Starts `redis-server` bound to 127.0.0.1 and waits until it answers.
@@ -41,7 +50,8 @@ public final class RedisServerProcess: @unchecked Sendable {
         dataDirectory: URL,
         persistent: Bool,
         password: String? = nil,
-        startTimeoutSeconds: Int = 10
+        startTimeoutSeconds: Int = 10,
+        logger: Logger
     ) async throws -> RedisServerProcess {
         let path = try Self.locate(executable)
         let port = try port ?? Self.freeLoopbackPort()
@@ -65,10 +75,13 @@ public final class RedisServerProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let server = RedisServerProcess(port: port, process: process, password: password)
+        let server = RedisServerProcess(port: port, process: process, password: password, logger: logger)
         let deadline = ContinuousClock.now + .seconds(startTimeoutSeconds)
         while ContinuousClock.now < deadline, process.isRunning {
-            if await Self.serverProcessID(port: port, password: password) == process.processIdentifier { return server }
+            if await Self.serverProcessID(port: port, password: password) == process.processIdentifier {
+                logger.info("started a private redis-server", metadata: ["redis.port": "\(port)", "redis.dir": "\(dataDirectory.path)"])
+                return server
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
         await server.stop()
@@ -77,6 +90,15 @@ public final class RedisServerProcess: @unchecked Sendable {
     }
 
     public var processIdentifier: Int32 { self.process.processIdentifier }
+
+    /// Waits for graceful shutdown (or cancellation), then stops the server.
+    public func run() async {
+        try? await gracefulShutdown()
+        self.logger.info("stopping the private redis-server", metadata: ["redis.port": "\(self.port)"])
+        // In a task of its own: a cancelled group must still wait for the server to exit, and that wait is made of
+        // sleeps that cancellation would cut short.
+        await Task { await self.stop() }.value
+    }
 
     /// Stops the server with `SHUTDOWN` (it flushes its append-only file first) and waits for it to exit; SIGKILL
     /// after `timeoutSeconds`. A command rather than SIGTERM, because a child started from a thread that blocks
@@ -106,62 +128,5 @@ public final class RedisServerProcess: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         return !self.process.isRunning
-    }
-
-    /// The pid of whatever Redis answers on the port, so a foreign server that got the port first is not mistaken
-    /// for ours.
-    private static func serverProcessID(port: Int, password: String?) async -> Int32? {
-        guard
-            let connection = try? await RedisConnection.connect(
-                host: "127.0.0.1",
-                port: port,
-                connectTimeout: .milliseconds(200),
-                commandTimeout: .milliseconds(500)
-            )
-        else { return nil }
-        defer { connection.channel.close(promise: nil) }
-        if let password {
-            guard (try? await connection.send(["AUTH", password])) != nil else { return nil }
-        }
-        guard let info = try? await connection.send(["INFO", "server"]).string else { return nil }
-        let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("process_id:") }
-        return line.flatMap { Int32($0.dropFirst("process_id:".count)) }
-    }
-
-    private static func locate(_ executable: String) throws -> String {
-        if executable.contains("/") {
-            guard FileManager.default.isExecutableFile(atPath: executable) else {
-                throw StartError.notInstalled(searched: [executable])
-            }
-            return executable
-        }
-        // Debian installs redis-server in /usr/bin; /usr/sbin and /usr/local/bin cover the other usual homes.
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let directories = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/usr/local/bin"]
-        for directory in directories {
-            let candidate = directory + "/" + executable
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        throw StartError.notInstalled(searched: directories)
-    }
-
-    /// Asks the kernel for a free port by binding port 0. Another process could take it before redis-server binds
-    /// it; start then fails clearly, because the server answering there does not have our child's pid.
-    private static func freeLoopbackPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
