@@ -119,6 +119,7 @@ var package = Package(
             name: "RedisClientTests",
             dependencies: [
                 "RedisClient",
+                "RedisServer",
                 "RedisTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
