@@ -86,6 +86,20 @@ public enum TestRedis {
         throw Timeout(what: what)
     }
 
+    /// Waits until the client refuses new commands because it is shutting down. The probe is an empty pipeline: it is
+    /// refused or admitted like any command but sends nothing, so it never queues behind a command in flight (with one
+    /// connection up, a PING would).
+    public static func eventuallyShuttingDown(_ client: RedisClient) async throws {
+        try await self.eventually("the client refuses new commands") {
+            do throws(RedisError) {
+                _ = try await client.pipeline([])
+                return false
+            } catch {
+                return error.code == .shuttingDown
+            }
+        }
+    }
+
     /// A key prefix of its own for each test, so tests sharing CI's Redis never see each other's keys.
     public static func prefix() -> String { "usher-test:\(UUID().uuidString):" }
 }
