@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var serve: SettingOptions<ServeSettings>
+    @OptionGroup(title: "Server") var serve: SettingOptions<ServeSettings>
 
     @OptionGroup(title: "Redis") var redis: SettingOptions<RedisSettings>
 

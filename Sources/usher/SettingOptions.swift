@@ -47,6 +47,7 @@ protocol SettingGroup {
     static var group: Setting.Group { get }
 }
 
+/// What only `usher serve` reads: where it listens, its HTTP limits, observation, the private redis-server.
 enum ServeSettings: SettingGroup {
     static let group = Setting.Group.serve
 }
