@@ -2,7 +2,7 @@ public import Logging
 public import RedisClient
 public import UsherCore
 
-/// Everything the HTTP application needs, read once at start-up (see the executable's configuration loader).
+/// Everything the HTTP application needs, read once at start-up (from flags and environment: see `Setting`).
 public struct UsherConfiguration: Sendable {
     public var host: String
     public var port: Int

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RedisClient
 import UsherCore
+import UsherHTTP
 
 /// `usher reconcile --site S`: rebuilds a site's capacity counters from the primary records in Redis and reports
 /// every difference and every broken invariant. Exits 0 when there is neither, 2 otherwise (so monitoring can alert
@@ -19,19 +20,19 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Flag(help: "Write the rebuilt counters where they differ.")
     var repair = false
 
-    @OptionGroup var redis: RedisOptions
+    @OptionGroup(title: "Redis") var redis: SettingOptions<RedisSettings>
 
-    @OptionGroup var core: CoreOptions
+    @OptionGroup(title: "Core") var core: SettingOptions<CoreSettings>
 
     func run() async throws {
-        let source = EnvironmentSource(environment: ProcessInfo.processInfo.environment)
-        guard self.redis.url(source) != nil else {
-            throw ValidationError("reconcile needs the Redis that Usher uses: --redis-url or USHER_REDIS_URL")
+        let launch = try LaunchConfiguration(options: self.redis.settings, self.core.settings)
+        guard launch.redisURL != nil else {
+            throw ValidationError("reconcile needs the Redis that Usher uses: \(Setting.redisURL.flag) or \(Setting.redisURL.variable)")
         }
         var logger = Logger(label: "usher")
-        logger.logLevel = try self.core.level(source)
-        let client = RedisClient(configuration: try self.redis.configuration(source), scripts: Broker.scripts, logger: logger)
-        let broker = Broker(redis: client, configuration: try self.core.broker(source))
+        logger.logLevel = launch.usher.logLevel
+        let client = RedisClient(configuration: launch.usher.redis, scripts: Broker.scripts, logger: logger)
+        let broker = Broker(redis: client, configuration: launch.usher.broker)
         let report = try await withThrowingTaskGroup(of: ReconcileReport?.self) { group in
             group.addTask {
                 try await client.run()

@@ -1,55 +1,38 @@
-/// A site's settings. Every duration says its unit in its name; every field has a default and a range.
+/// A site's settings. Every duration says its unit in its name; every field has a default (at its declaration) and
+/// every number a range (in `fields`).
 public struct SiteSettings: Sendable, Equatable, Codable {
-    public var holdSeconds: Int
-    public var cooldownSeconds: Int
-    public var heartbeatSeconds: Int
-    public var orphanGraceSeconds: Int
+    public var holdSeconds = 30
+    public var cooldownSeconds = 600
+    public var heartbeatSeconds = 30
+    public var orphanGraceSeconds = 120
     /// Waiting chats per queue; one more is refused with 429.
-    public var maxWaiting: Int
+    public var maxWaiting = 50
     /// A waiting chat that no agent took within this long ends as `abandoned`.
-    public var maxWaitSeconds: Int
+    public var maxWaitSeconds = 900
     /// `retryAfterSeconds` of a withhold for lack of capacity or a waiting line.
-    public var pollRetrySeconds: Int
+    public var pollRetrySeconds = 10
     /// Until a queue's handle times are measured, the handle time its wait estimate assumes.
-    public var averageHandleSeconds: Int
+    public var averageHandleSeconds = 300
     /// Outside business hours, the longest `retryAfterSeconds` of a withhold, however far the next opening is.
-    public var closedRetryMaxSeconds: Int
+    public var closedRetryMaxSeconds = 900
     /// Website requests to the whole site, sustained per second and in one burst; 0 per second turns the limit off.
-    public var siteRequestsPerSecond: Int
-    public var siteBurstRequests: Int
+    public var siteRequestsPerSecond = 1_000
+    public var siteBurstRequests = 2_000
     /// Website requests from one client address, sustained per minute and in one burst; 0 per minute turns it off.
-    public var addressRequestsPerMinute: Int
-    public var addressBurstRequests: Int
+    public var addressRequestsPerMinute = 300
+    public var addressBurstRequests = 60
     /// Invitations held and chats open (assigned or waiting) at once for visitors of one client address; 0 turns
     /// the cap off. Made-up visitor ids from one address get no more than this of the site's capacity.
-    public var addressMaxHolds: Int
-    public var addressMaxOpenChats: Int
+    public var addressMaxHolds = 5
+    public var addressMaxOpenChats = 5
     /// Slots per queue kept back from proactive invitations for reactive and escalation demand.
-    public var reserve: [String: Int]
+    public var reserve: [String: Int] = [:]
     /// Queues websites may name besides `default` and those some agent serves.
-    public var queues: [String]
-    public var allowedOrigins: [String]
+    public var queues: [String] = []
+    public var allowedOrigins: [String] = []
 
-    public static let defaults = SiteSettings(
-        holdSeconds: 30,
-        cooldownSeconds: 600,
-        heartbeatSeconds: 30,
-        orphanGraceSeconds: 120,
-        maxWaiting: 50,
-        maxWaitSeconds: 900,
-        pollRetrySeconds: 10,
-        averageHandleSeconds: 300,
-        closedRetryMaxSeconds: 900,
-        siteRequestsPerSecond: 1_000,
-        siteBurstRequests: 2_000,
-        addressRequestsPerMinute: 300,
-        addressBurstRequests: 60,
-        addressMaxHolds: 5,
-        addressMaxOpenChats: 5,
-        reserve: [:],
-        queues: [],
-        allowedOrigins: []
-    )
+    /// Each field's default is written at its declaration.
+    public static let defaults = SiteSettings()
 
     /// The numeric settings: their names in the API and in Redis, and their valid ranges.
     static let fields: [(name: String, keyPath: any WritableKeyPath<SiteSettings, Int> & Sendable, range: ClosedRange<Int>)] = [
