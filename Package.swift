@@ -55,7 +55,10 @@ var package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            swiftSettings: swiftSettings
+            // The Lua scripts are compiled in by the plugin, so that Redis is sent exactly the files as written.
+            exclude: ["Lua"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedFolders"]
         ),
         .target(
             name: "UsherHTTP",
@@ -75,10 +78,10 @@ var package = Package(
             // Public is compiled in by the plugin rather than shipped as a resource bundle, so the binary runs alone.
             exclude: ["Public"],
             swiftSettings: swiftSettings,
-            plugins: ["EmbedPublicFiles"]
+            plugins: ["EmbedFolders"]
         ),
         .executableTarget(name: "EmbedFiles", swiftSettings: swiftSettings),
-        .plugin(name: "EmbedPublicFiles", capability: .buildTool(), dependencies: ["EmbedFiles"]),
+        .plugin(name: "EmbedFolders", capability: .buildTool(), dependencies: ["EmbedFiles"]),
         .executableTarget(
             name: "usher",
             dependencies: [
