@@ -142,7 +142,10 @@ public struct Broker: Sendable {
     /// message too.
     public func requestChat(site: String, caller: Caller, request: ChatRequest) async throws(CoreError) -> ChatRecord {
         let request = try request.validated()
-        let arguments = ChatRequestArguments(chat: Self.randomHex(bytes: 12), request: request)
+        let arguments = ChatRequestArguments(
+            chat: Self.randomHex(bytes: 12), visitor: request.visitor, queue: request.queue, source: request.source, priority: request.priority,
+            name: request.name, locale: request.locale
+        )
         let reply: ChatRequestReply = try await self.withinHours(site: site, caller: caller) { () throws(CoreError) in
             try await self.call(arguments, site: site, caller: caller, roles: [.website, .bot, .ops])
         }
@@ -272,7 +275,7 @@ struct TokenReply: Decodable {
 
 struct FirstResponseReply: Decodable {
     let firstResponseAt: Int64
-    /// Present only on the call that recorded the first response (see `FirstResponseScript`).
+    /// Present only on the call that recorded the first response (see firstResponse.lua).
     let queue: String?
     let ttfrMs: Int64?
     let waitMs: Int64?

@@ -22,6 +22,56 @@ struct ScriptTextTests {
         }
     }
 
+    /// A value of every script's arguments.
+    static var samples: [any ScriptArguments] {
+        [
+            PresenceArguments(agent: "a1", status: .available, maxChats: 2, queues: ["default"], session: "s1"),
+            InvitationArguments(visitor: "v1", queue: "default", invitation: "i1", locale: nil),
+            AcceptArguments(invitation: "i1", visitor: "v1", chat: "c1", name: nil, locale: nil),
+            DeclineArguments(invitation: "i1", visitor: "v1"),
+            ChatRequestArguments(chat: "c1", visitor: "v1", queue: "default", source: .reactive, priority: 0, name: nil, locale: nil),
+            ChatViewArguments(chat: "c1", visitor: nil),
+            ChatCancelArguments(chat: "c1", visitor: "v1"),
+            ChatEndArguments(chat: "c1", sampleWeight: 0.5),
+            FirstResponseArguments(chat: "c1", sampleWeight: 0.5, keptSamples: 10),
+            AgentChatsArguments(agent: "a1"),
+            PreludeOnlyArguments(script: .sweep),
+            CapacityArguments(leaseMilliseconds: 0, listedAgents: 10),
+            ReconcileArguments(repair: false, toleranceMilliseconds: 1_000),
+            PreludeOnlyArguments(script: .siteRead),
+            TokenIssueArguments(id: "t1", token: "secret", role: .website, agent: nil),
+            TokenRevokeArguments(id: "t1"),
+            CannedPutArguments(name: "n1", message: "{}", limit: 10),
+            CannedDeleteArguments(name: "n1"),
+            PreludeOnlyArguments(script: .cannedRead),
+            HoursPutArguments(document: "{}", timeZone: "UTC", horizonMilliseconds: 0, expected: nil, scopes: "[]"),
+            PreludeOnlyArguments(script: .hoursDelete),
+            PreludeOnlyArguments(script: .hoursRead),
+            PreludeOnlyArguments(script: .historyRead),
+        ]
+    }
+
+    /// The names a file's header gives its ARGV (`--   [13] name  …`), in order.
+    static func headerArguments(_ file: String) -> [String] {
+        Script.file(file).split(separator: "\n").compactMap { line in
+            line.firstMatch(of: /^--   (?:ARGV)?\[([0-9]+)\] +([A-Za-z]+)/).map { String($0.output.2) }
+        }
+    }
+
+    @Test("each script's header lists the arguments its Swift value has, in the order it renders them")
+    func contracts() {
+        #expect(Set(Self.samples.map(\.script)).union([.siteSettings]) == Set(Script.allCases))
+        for sample in Self.samples {
+            let file = "\(sample.script).lua"
+            let fields = Mirror(reflecting: sample).children.compactMap(\.label).filter { $0 != "script" }
+            #expect(Self.headerArguments(file) == fields, "\(file)")
+            #expect(sample.rendered.count == fields.count, "\(file)")
+        }
+        let prelude = PreludeArguments(caller: .admin, roles: [.ops], agent: "", limits: PreludeArguments.Limits(BrokerConfiguration()))
+        #expect(Self.headerArguments("prelude.lua").count == prelude.rendered(followedBy: []).count)
+        #expect(Self.headerArguments("siteSettings.lua") == ["update"])
+    }
+
     @Test("every line Redis runs is where it is in its file")
     func linesStay() {
         for script in Script.allCases {

@@ -6,8 +6,9 @@
 -- Keys: every agent's hash, the queues' waiting lines, statistics and estimate samples, counters (and what the
 -- sweep touches); for a sample also the per-queue counters, the sampling lease and the minute's history.
 -- ARGV (after the prelude's, see prelude.lua; Swift: CapacityArguments):
---   [13] lease   0 for a plain read; for a sample (see `Broker.sample`) how long its lease on the history lasts (ms)
---   [14] listed  how many agents to list by name
+--   [13] leaseMilliseconds  0 for a plain read; for a sample (see `Broker.sample`) how long its lease on the history
+--                           lasts (ms)
+--   [14] listedAgents       how many agents to list by name
 -- Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, agentLoad: [{agent, status,
 -- maxChats, chats, held}] (in id order), counters}`; a sample adds `queueCounters` (`<queue>|<counter>` -> count),
 -- `historyMinuteBytes` (the last full minute's history) and `sampledAt` (Redis's clock, ms), which orders samples

@@ -6,8 +6,8 @@
 -- Keys: the chat, its agent's hash and chat set, the agent's queues' free sets and waiting lines, the queue's
 -- statistics, totals, counters.
 -- ARGV (after the prelude's, see prelude.lua; Swift: ChatEndArguments):
---   [13] chat    the chat id
---   [14] weight  the decay weight of a new handle-time sample
+--   [13] chat          the chat id
+--   [14] sampleWeight  the decay weight of a new handle-time sample
 -- Result: `{state}`.
 -- Refusals: not_found.
 

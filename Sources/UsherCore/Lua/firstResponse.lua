@@ -4,9 +4,9 @@
 --
 -- Keys: the chat, the queue's estimate statistics and its list of estimate samples, the minute's history.
 -- ARGV (after the prelude's, see prelude.lua; Swift: FirstResponseArguments):
---   [13] chat    the chat id
---   [14] weight  the decay weight of a new sample
---   [15] keep    how many estimate samples a queue keeps
+--   [13] chat          the chat id
+--   [14] sampleWeight  the decay weight of a new sample
+--   [15] keptSamples   how many estimate samples a queue keeps
 -- Result: `{firstResponseAt}`; when this call recorded it, also `queue` (as the history names it), `ttfrMs` (request
 -- to first response), `waitMs` (request to assignment) and, for a chat that was given an estimate, `sample` (as in
 -- the queue's estimate list).

@@ -4,11 +4,11 @@
 --
 -- Keys: settings (`timeZone`, `hoursUntil`), the document, the scopes' sorted sets and their index.
 -- ARGV (after the prelude's, see prelude.lua; Swift: HoursPutArguments):
---   [13] document  the hours document, JSON
---   [14] zone      the time zone
---   [15] horizon   until when the compiled instants hold (ms)
---   [16] expected  the document the instants were compiled from ("" to replace any)
---   [17] scopes    JSON `[{queue ("" for the site), transitions: [[ms, "o" | "c"]]}]`
+--   [13] document             the hours document, JSON
+--   [14] timeZone             the time zone
+--   [15] horizonMilliseconds  until when the compiled instants hold (ms)
+--   [16] expected             the document the instants were compiled from ("" to replace any)
+--   [17] scopes               JSON `[{queue ("" for the site), transitions: [[ms, "o" | "c"]]}]`
 -- Result: `{}`.
 
 local doc, zone, horizon, expected, scopes = ARGV[13], ARGV[14], ARGV[15], ARGV[16], cjson.decode(ARGV[17])

@@ -8,8 +8,8 @@
 --
 -- Keys: every agent's hash and sets, invitations, chats, the queues' free sets and waiting lines, totals.
 -- ARGV (after the prelude's, see prelude.lua; Swift: ReconcileArguments):
---   [13] repair     "1" to repair, "0" to only report
---   [14] tolerance  how far past a deadline is not yet a violation (ms)
+--   [13] repair                 "1" to repair, "0" to only report
+--   [14] toleranceMilliseconds  how far past a deadline is not yet a violation (ms)
 -- Result: `{drift: n, differences: [{what, stored, actual}], violations: [text]}` (lists absent when empty).
 
 local repair = ARGV[13] == '1'

@@ -37,14 +37,16 @@ struct DeclineArguments: ScriptArguments {
 struct ChatRequestArguments: ScriptArguments {
     /// A fresh id, the chat's if one starts.
     let chat: String
-    let request: ChatRequest
+    let visitor: String
+    let queue: String
+    let source: ChatRecord.Source
+    let priority: Int
+    let name: String?
+    let locale: String?
 
     var script: Script { .chatRequest }
     var rendered: [String] {
-        [
-            self.chat, self.request.visitor, self.request.queue, self.request.source.rawValue, String(self.request.priority),
-            self.request.name ?? "", self.request.locale ?? "",
-        ]
+        [self.chat, self.visitor, self.queue, self.source.rawValue, String(self.priority), self.name ?? "", self.locale ?? ""]
     }
 }
 
