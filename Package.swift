@@ -55,7 +55,7 @@ var package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            // The Lua scripts are compiled in by the plugin, so that Redis is sent exactly the files as written.
+            // The Lua scripts are compiled in by the plugin, like UsherHTTP's Public, so the binary runs alone.
             exclude: ["Lua"],
             swiftSettings: swiftSettings,
             plugins: ["EmbedFolders"]
