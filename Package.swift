@@ -67,7 +67,10 @@ var package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            swiftSettings: swiftSettings
+            // The Lua scripts are compiled in by the plugin, like UsherHTTP's Public, so the binary runs alone.
+            exclude: ["Lua"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedFolders"]
         ),
         .target(
             name: "UsherHTTP",
@@ -87,10 +90,10 @@ var package = Package(
             // Public is compiled in by the plugin rather than shipped as a resource bundle, so the binary runs alone.
             exclude: ["Public"],
             swiftSettings: swiftSettings,
-            plugins: ["EmbedPublicFiles"]
+            plugins: ["EmbedFolders"]
         ),
         .executableTarget(name: "EmbedFiles", swiftSettings: swiftSettings),
-        .plugin(name: "EmbedPublicFiles", capability: .buildTool(), dependencies: ["EmbedFiles"]),
+        .plugin(name: "EmbedFolders", capability: .buildTool(), dependencies: ["EmbedFiles"]),
         .executableTarget(
             name: "usher",
             dependencies: [

@@ -3,18 +3,19 @@ internal import Foundation
 // Writes a Swift source holding the given files as string literals, so that a target can carry them inside its
 // binary instead of a resource bundle that has to travel beside it. String literals rather than byte arrays: on a
 // busy 2-core machine 30 KB of Public took 23 s to compile optimized as an array literal and under a second as a
-// string literal. A literal holds text only, and every file of Public is UTF-8 text; any other file fails the build.
+// string literal. A literal holds text only, and every embedded file is UTF-8 text; any other file fails the build.
 //
-// usage: EmbedFiles ROOT OUTPUT PATH... (each PATH relative to ROOT)
+// usage: EmbedFiles NAME ROOT OUTPUT PATH... (the enum to generate; each PATH relative to ROOT)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: EmbedFiles ROOT OUTPUT PATH...\n".utf8))
+guard arguments.count >= 4 else {
+    FileHandle.standardError.write(Data("usage: EmbedFiles NAME ROOT OUTPUT PATH...\n".utf8))
     exit(2)
 }
-let root = URL(fileURLWithPath: arguments[0])
-let output = URL(fileURLWithPath: arguments[1])
-let paths = arguments.dropFirst(2)
+let name = arguments[0]
+let root = URL(fileURLWithPath: arguments[1])
+let output = URL(fileURLWithPath: arguments[2])
+let paths = arguments.dropFirst(3)
 
 /// `text` as a Swift string literal of printable ASCII only: every other scalar is written as `\u{…}`, so the
 /// literal's UTF-8 is exactly the file's bytes whatever the compiler does with line ends, tabs or invisible
@@ -33,10 +34,10 @@ func literal(_ text: String) -> String {
 }
 
 var source = """
-    // Generated at build time by the EmbedPublicFiles plugin from the target's Public folder; edit those files.
+    // Generated at build time by the EmbedFolders plugin from the target's \(root.lastPathComponent) folder; edit those files.
 
-    enum PublicFiles {
-        /// Path relative to Public → the file's bytes.
+    enum \(name) {
+        /// Path relative to \(root.lastPathComponent) → the file's bytes.
         static let contents: [String: StaticString] = [
 
     """

@@ -11,37 +11,18 @@ public struct Broker: Sendable {
     let configuration: BrokerConfiguration
     /// This instance's parsed canned messages, shared by every copy of this broker.
     let cannedCache: CannedCache
-    /// The script arguments that come from configuration, formatted once rather than on every call.
-    private let sweepLimit: String
-    private let retentionMilliseconds: String
-    private let historyMilliseconds: String
-    private let sampleWeight: String
-    private let errorSamples: String
-    private let maxQueues: String
-    private let maxAgents: String
-    private let maxTokens: String
-    private let maxSuperseded: String
-    private let maxRetained: String
-    private let deadlineTolerance: String
-    let listedAgents: String
+    /// The prelude's arguments that come from configuration, formatted once rather than on every call.
+    private let preludeLimits: PreludeArguments.Limits
+    /// The decay weight of a new estimate sample, computed once.
+    private let sampleWeight: Double
     private let decisionTimers = DecisionMetrics.Timers()
 
     public init(redis: RedisClient, configuration: BrokerConfiguration = BrokerConfiguration()) {
         self.redis = redis
         self.configuration = configuration
         self.cannedCache = CannedCache(maxSites: configuration.cannedCacheSites)
-        self.sweepLimit = String(configuration.sweepLimit)
-        self.retentionMilliseconds = String(configuration.retentionSeconds * 1_000)
-        self.historyMilliseconds = String(configuration.historyRetentionSeconds * 1_000)
-        self.sampleWeight = String(configuration.estimateSampleWeight)
-        self.errorSamples = String(configuration.estimateErrorSamples)
-        self.listedAgents = String(configuration.capacityListedAgents)
-        self.maxQueues = String(configuration.maxQueuesPerSite)
-        self.maxAgents = String(configuration.maxAgentsPerSite)
-        self.maxTokens = String(configuration.maxTokensPerSite)
-        self.maxSuperseded = String(configuration.maxSupersededSessions)
-        self.maxRetained = String(configuration.maxRetainedPerSite)
-        self.deadlineTolerance = String(configuration.deadlineToleranceMilliseconds)
+        self.preludeLimits = PreludeArguments.Limits(configuration)
+        self.sampleWeight = configuration.estimateSampleWeight
     }
 
     // MARK: Sites and tokens
@@ -51,25 +32,19 @@ public struct Broker: Sendable {
         let site = try Identifier.validate(site, field: "site")
         let update = try update.validated(maxQueues: self.configuration.maxQueuesPerSite)
         let keys = SiteKeys(site: site)
-        let argument = SiteSettingsArgument(
+        let arguments = try SiteSettingsArguments(
             set: update.values,
             reserve: update.reserve,
             queues: update.queues.map { Self.unique($0).joined(separator: ",") },
             allowedOrigins: update.allowedOrigins?.joined(separator: " ")
-        )
-        let arguments: [String]
-        do {
-            arguments = [String(decoding: try JSONEncoder().encode(argument), as: UTF8.self)]
-        } catch {
-            throw .unavailable("encoding site settings: \(error)")
-        }
+        ).rendered()
         let reply: SiteReply = try await self.run(.siteSettings, keys: [keys.settings, keys.reserve], arguments: arguments)
         try await self.register(site: site)
         return (reply.settingsValue, reply.created == 1)
     }
 
     public func site(_ site: String, caller: Caller) async throws(CoreError) -> SiteSettings {
-        let reply: SiteReply = try await self.call(.siteRead, site: site, caller: caller, roles: [.ops], arguments: [])
+        let reply: SiteReply = try await self.call(PreludeOnlyArguments(script: .siteRead), site: site, caller: caller, roles: [.ops])
         return reply.settingsValue
     }
 
@@ -83,15 +58,14 @@ public struct Broker: Sendable {
         let id = Self.randomHex(bytes: 8)
         let token = "usr_" + Self.randomHex(bytes: 32)
         let _: TokenReply = try await self.call(
-            .tokenIssue, site: site, caller: caller, roles: [.ops],
-            arguments: [id, token, role.rawValue, agent ?? ""]
+            TokenIssueArguments(id: id, token: token, role: role, agent: agent), site: site, caller: caller, roles: [.ops]
         )
         return IssuedToken(id: id, token: token, role: role, agent: agent)
     }
 
     public func revokeToken(site: String, caller: Caller, id: String) async throws(CoreError) {
         let id = try Identifier.validate(id, field: "id")
-        let _: TokenReply = try await self.call(.tokenRevoke, site: site, caller: caller, roles: [.ops], arguments: [id])
+        let _: TokenReply = try await self.call(TokenRevokeArguments(id: id), site: site, caller: caller, roles: [.ops])
     }
 
     // MARK: Agents
@@ -99,29 +73,31 @@ public struct Broker: Sendable {
     public func presence(site: String, caller: Caller, agent: String, update: PresenceUpdate) async throws(CoreError) -> PresenceState {
         let agent = try Identifier.validate(agent, field: "agent")
         let update = try update.validated()
-        return try await self.call(
-            .presence, site: site, caller: caller, roles: [.agent], agent: agent,
-            arguments: [agent, update.status.rawValue, String(update.maxChats), Self.unique(update.queues).joined(separator: ","), update.session]
+        let arguments = PresenceArguments(
+            agent: agent, status: update.status, maxChats: update.maxChats, queues: Self.unique(update.queues), session: update.session
         )
+        return try await self.call(arguments, site: site, caller: caller, roles: [.agent], agent: agent)
     }
 
     public func agentChats(site: String, caller: Caller, agent: String) async throws(CoreError) -> [ChatRecord] {
         let agent = try Identifier.validate(agent, field: "agent")
-        let list: ChatList = try await self.call(.agentChats, site: site, caller: caller, roles: [.agent, .ops], agent: agent, arguments: [agent])
+        let list: ChatList = try await self.call(
+            AgentChatsArguments(agent: agent), site: site, caller: caller, roles: [.agent, .ops], agent: agent
+        )
         return (list.chats ?? []).map(\.record)
     }
 
     public func firstResponse(site: String, caller: Caller, chat: String) async throws(CoreError) {
         let chat = try Identifier.validate(chat, field: "chat")
-        let reply: FirstResponseReply = try await self.call(
-            .firstResponse, site: site, caller: caller, roles: [.agent, .ops], arguments: [chat, self.sampleWeight, self.errorSamples]
-        )
+        let arguments = FirstResponseArguments(chat: chat, sampleWeight: self.sampleWeight, keptSamples: self.configuration.estimateErrorSamples)
+        let reply: FirstResponseReply = try await self.call(arguments, site: site, caller: caller, roles: [.agent, .ops])
         DecisionMetrics.recordFirstResponse(reply, site: site)
     }
 
     public func endChat(site: String, caller: Caller, chat: String) async throws(CoreError) {
         let chat = try Identifier.validate(chat, field: "chat")
-        let _: StateReply = try await self.call(.chatEnd, site: site, caller: caller, roles: [.agent, .ops], arguments: [chat, self.sampleWeight])
+        let arguments = ChatEndArguments(chat: chat, sampleWeight: self.sampleWeight)
+        let _: StateReply = try await self.call(arguments, site: site, caller: caller, roles: [.agent, .ops])
     }
 
     // MARK: Websites
@@ -135,8 +111,8 @@ public struct Broker: Sendable {
         try ChatRequest.validateLocale(locale)
         let reply: InvitationDecisionReply = try await self.withinHours(site: site, caller: caller) { () throws(CoreError) in
             try await self.call(
-                .invitation, site: site, caller: caller, roles: [.website],
-                arguments: [visitor, queue, Self.randomHex(bytes: 12), locale ?? ""]
+                InvitationArguments(visitor: visitor, queue: queue, invitation: Self.randomHex(bytes: 12), locale: locale),
+                site: site, caller: caller, roles: [.website]
             )
         }
         return reply.decisionValue
@@ -149,29 +125,29 @@ public struct Broker: Sendable {
         let visitor = try Identifier.validate(visitor, field: "visitor")
         try ChatRequest.validateName(name)
         try ChatRequest.validateLocale(locale)
-        let reply: ChatReply = try await self.call(
-            .accept, site: site, caller: caller, roles: [.website],
-            arguments: [invitation, visitor, Self.randomHex(bytes: 12), name ?? "", locale ?? ""]
-        )
+        let arguments = AcceptArguments(invitation: invitation, visitor: visitor, chat: Self.randomHex(bytes: 12), name: name, locale: locale)
+        let reply: ChatReply = try await self.call(arguments, site: site, caller: caller, roles: [.website])
         return await self.answered(reply, site: site, caller: caller)
     }
 
     public func decline(site: String, caller: Caller, invitation: String, visitor: String) async throws(CoreError) {
         let invitation = try Identifier.validate(invitation, field: "invitation")
         let visitor = try Identifier.validate(visitor, field: "visitor")
-        let _: StateReply = try await self.call(.decline, site: site, caller: caller, roles: [.website], arguments: [invitation, visitor])
+        let _: StateReply = try await self.call(
+            DeclineArguments(invitation: invitation, visitor: visitor), site: site, caller: caller, roles: [.website]
+        )
     }
 
     /// Assigns or queues the chat, with its first response; a refusal (`lineFull`, `closed`) carries the visitor's
     /// message too.
     public func requestChat(site: String, caller: Caller, request: ChatRequest) async throws(CoreError) -> ChatRecord {
         let request = try request.validated()
-        let arguments = [
-            Self.randomHex(bytes: 12), request.visitor, request.queue, request.source.rawValue, String(request.priority),
-            request.name ?? "", request.locale ?? "",
-        ]
+        let arguments = ChatRequestArguments(
+            chat: Self.randomHex(bytes: 12), visitor: request.visitor, queue: request.queue, source: request.source, priority: request.priority,
+            name: request.name, locale: request.locale
+        )
         let reply: ChatRequestReply = try await self.withinHours(site: site, caller: caller) { () throws(CoreError) in
-            try await self.call(.chatRequest, site: site, caller: caller, roles: [.website, .bot, .ops], arguments: arguments)
+            try await self.call(arguments, site: site, caller: caller, roles: [.website, .bot, .ops])
         }
         switch reply {
         case .chat(let chat):
@@ -193,7 +169,7 @@ public struct Broker: Sendable {
         let id = try Identifier.validate(id, field: "chat")
         let visitor = try visitor.map { value throws(CoreError) in try Identifier.validate(value, field: "visitor") }
         let roles: [Role] = visitor == nil ? [.ops] : [.website, .ops]
-        let reply: ChatReply = try await self.call(.chatView, site: site, caller: caller, roles: roles, arguments: [id, visitor ?? ""])
+        let reply: ChatReply = try await self.call(ChatViewArguments(chat: id, visitor: visitor), site: site, caller: caller, roles: roles)
         return await self.answered(reply, site: site, caller: caller)
     }
 
@@ -201,23 +177,27 @@ public struct Broker: Sendable {
     public func cancelChat(site: String, caller: Caller, chat: String, visitor: String) async throws(CoreError) {
         let chat = try Identifier.validate(chat, field: "chat")
         let visitor = try Identifier.validate(visitor, field: "visitor")
-        let _: StateReply = try await self.call(.chatCancel, site: site, caller: caller, roles: [.website], arguments: [chat, visitor])
+        let _: StateReply = try await self.call(
+            ChatCancelArguments(chat: chat, visitor: visitor), site: site, caller: caller, roles: [.website]
+        )
     }
 
     // MARK: Ops
 
     public func capacity(site: String, caller: Caller) async throws(CoreError) -> SiteCapacity {
-        try await self.call(.capacity, site: site, caller: caller, roles: [.ops], arguments: ["0", self.listedAgents])
+        let arguments = CapacityArguments(leaseMilliseconds: 0, listedAgents: self.configuration.capacityListedAgents)
+        return try await self.call(arguments, site: site, caller: caller, roles: [.ops])
     }
 
     /// Rebuilds the counters from the primary records and reports any drift; `repair` also writes the rebuilt values.
     public func reconcile(site: String, caller: Caller, repair: Bool) async throws(CoreError) -> ReconcileReport {
-        try await self.call(.reconcile, site: site, caller: caller, roles: [.ops], arguments: [repair ? "1" : "0", self.deadlineTolerance])
+        let arguments = ReconcileArguments(repair: repair, toleranceMilliseconds: self.configuration.deadlineToleranceMilliseconds)
+        return try await self.call(arguments, site: site, caller: caller, roles: [.ops])
     }
 
     /// One pass of the background sweeper over a site; true when due items are left for another pass.
     public func sweep(site: String) async throws(CoreError) -> Bool {
-        let reply: SweepReply = try await self.call(.sweep, site: site, caller: .admin, roles: [.ops], arguments: [])
+        let reply: SweepReply = try await self.call(PreludeOnlyArguments(script: .sweep), site: site, caller: .admin, roles: [.ops])
         return reply.more
     }
 
@@ -229,27 +209,16 @@ public struct Broker: Sendable {
 
     // MARK: Running scripts
 
+    /// Runs a script of the prelude on the site: `roles` may call it, and an agent token only as `agent` when given.
     func call<Reply: Decodable>(
-        _ script: Script, site: String, caller: Caller, roles: [Role], agent: String = "", arguments: [String]
+        _ arguments: some ScriptArguments, site: String, caller: Caller, roles: [Role], agent: String = ""
     ) async throws(CoreError) -> Reply {
         let site = try Identifier.validate(site, field: "site")
-        let common = [
-            caller.callerArgument,
-            roles.map(\.rawValue).joined(separator: ","),
-            agent,
-            self.sweepLimit,
-            self.retentionMilliseconds,
-            self.historyMilliseconds,
-            caller.addressArgument,
-            self.maxQueues,
-            self.maxAgents,
-            self.maxTokens,
-            self.maxSuperseded,
-            self.maxRetained,
-        ]
+        let prelude = PreludeArguments(caller: caller, roles: roles, agent: agent, limits: self.preludeLimits)
+        let script = arguments.script
         let start = ContinuousClock.now
         defer { self.decisionTimers.record(script, since: start) }
-        return try await self.run(script, keys: [SiteKeys(site: site).settings], arguments: common + arguments)
+        return try await self.run(script, keys: [SiteKeys(site: site).settings], arguments: prelude.rendered(followedBy: arguments.rendered))
     }
 
     func run<Reply: Decodable>(_ script: Script, keys: [String], arguments: [String]) async throws(CoreError) -> Reply {
@@ -261,8 +230,9 @@ public struct Broker: Sendable {
             case .server("USHER"):
                 throw Refusal.error(for: error.message)
             case .server:
-                // Any other error reply from one of our own scripts is a bug, not a client's fault; still fail closed.
-                throw .unavailable("\(script) failed: \(error)")
+                // Any other error reply from one of our own scripts is a bug, not a client's fault; still fail closed,
+                // and name the line in its file.
+                throw .unavailable("\(script) failed: \(script.text.located("\(error)"))")
             default:
                 throw .unavailable(error.description)
             }
@@ -294,14 +264,6 @@ public struct Broker: Sendable {
     }
 }
 
-/// The site settings script's one argument.
-struct SiteSettingsArgument: Encodable {
-    let set: [String: Int]
-    let reserve: [String: Int]?
-    let queues: String?
-    let allowedOrigins: String?
-}
-
 struct SweepReply: Decodable {
     let more: Bool
 }
@@ -316,7 +278,7 @@ struct TokenReply: Decodable {
 
 struct FirstResponseReply: Decodable {
     let firstResponseAt: Int64
-    /// Present only on the call that recorded the first response (see `FirstResponseScript`).
+    /// Present only on the call that recorded the first response (see firstResponse.lua).
     let queue: String?
     let ttfrMs: Int64?
     let waitMs: Int64?

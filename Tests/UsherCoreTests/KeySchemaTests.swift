@@ -3,7 +3,7 @@ import Testing
 
 @testable import UsherCore
 
-@Suite("the key schema and the counted names")
+@Suite("the key schema, the counted names and the history measures")
 struct KeySchemaTests {
     static let written = Script.allCases.map(\.source)
 
@@ -29,13 +29,25 @@ struct KeySchemaTests {
         #expect(DecisionCount.withheldBy.detail(of: "withheld") == nil)
     }
 
+    @Test("no script spells a history measure: every one is an H name, and every name is written by some script")
+    func scriptsUseTheMeasures() {
+        for (script, source) in zip(Script.allCases, Self.written) {
+            #expect(source.firstMatch(of: /roll\([^,]+, '/) == nil, "\(script) names a measure by hand")
+        }
+        let unused = HistoryMeasure.allCases.filter { name in !Self.written.contains { $0.contains("H.\(name)") } }
+        #expect(unused.isEmpty, "measures no script writes: \(unused)")
+        #expect(HistoryMeasure.agents.isGauge && !HistoryMeasure.ttfrMs.isGauge)
+    }
+
     @Test("the loaded scripts have every name written out, as the Swift side builds the same keys")
     func expanded() {
         #expect(
             Script.expand("redis.call('SADD', K.agent .. a .. ':chats', C.startedBy .. 'x')")
                 == "redis.call('SADD', (P .. 'agent:') .. a .. ':chats', 'started:' .. 'x')")
+        #expect(Script.expand("roll(q, H.samples, 1)") == "roll(q, 'samples', 1)")
+        #expect(Script.expand("local DEFAULTS = S.defaults") == "local DEFAULTS = " + SiteSettings.luaDefaults)
         for script in Script.allCases {
-            #expect(script.redisScript.source.firstMatch(of: /\b[KC]\.[A-Za-z]/) == nil, "\(script) still names something")
+            #expect(script.redisScript.source.firstMatch(of: /\b[KCHS]\.[A-Za-z]/) == nil, "\(script) still names something")
         }
         let keys = SiteKeys(site: "shop")
         #expect(keys.settings == "usher:{shop}:settings")

@@ -11,9 +11,9 @@ struct RefusalTests {
         var codes = Script.allCases.reduce(into: Set<String>()) { codes, script in
             codes.formUnion(Self.matches(#"fail\('([a-z_]+)"#, in: script.redisScript.source))
         }
-        let prelude = Prelude.source
+        let prelude = Script.file("prelude.lua")
         if let start = prelude.range(of: "local function authorize()"),
-            let end = prelude.range(of: "\n            end\n", range: start.upperBound..<prelude.endIndex)
+            let end = prelude.range(of: "\nend\n", range: start.upperBound..<prelude.endIndex)
         {
             codes.formUnion(Self.matches(#"return '([a-z_]+)'"#, in: String(prelude[start.lowerBound..<end.upperBound])))
         }

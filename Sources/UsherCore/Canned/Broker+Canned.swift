@@ -16,15 +16,13 @@ extension Broker {
         } catch {
             throw .invalid(field: "template", message: "the message cannot be encoded: \(error)")
         }
-        let reply: CannedPutReply = try await self.call(
-            .cannedPut, site: site, caller: caller, roles: [.ops],
-            arguments: [name, json, String(self.configuration.maxCannedMessages)]
-        )
+        let arguments = CannedPutArguments(name: name, message: json, limit: self.configuration.maxCannedMessages)
+        let reply: CannedPutReply = try await self.call(arguments, site: site, caller: caller, roles: [.ops])
         return (NamedCannedMessage(name: name, message: message, updatedAt: reply.updatedAt), reply.created)
     }
 
     public func cannedMessages(site: String, caller: Caller) async throws(CoreError) -> [NamedCannedMessage] {
-        let reply: CannedReadReply = try await self.call(.cannedRead, site: site, caller: caller, roles: [.ops], arguments: [])
+        let reply: CannedReadReply = try await self.call(PreludeOnlyArguments(script: .cannedRead), site: site, caller: caller, roles: [.ops])
         return reply.named
     }
 
@@ -38,7 +36,7 @@ extension Broker {
 
     public func deleteCannedMessage(site: String, caller: Caller, name: String) async throws(CoreError) {
         let name = try Identifier.validate(name, field: "name")
-        let _: EmptyReply = try await self.call(.cannedDelete, site: site, caller: caller, roles: [.ops], arguments: [name])
+        let _: EmptyReply = try await self.call(CannedDeleteArguments(name: name), site: site, caller: caller, roles: [.ops])
     }
 
     // MARK: First responses
@@ -75,7 +73,7 @@ extension Broker {
         if let cached = self.cannedCache.current(site, version: version) { return cached.messages }
         do {
             let reply: CannedReadReply = try await self.call(
-                .cannedRead, site: site, caller: caller, roles: [.website, .agent, .ops], arguments: []
+                PreludeOnlyArguments(script: .cannedRead), site: site, caller: caller, roles: [.website, .agent, .ops]
             )
             let entries = reply.named.compactMap { named -> CannedCache.Entry? in
                 // Saved messages were checked when saved; one that no longer compiles is skipped, not fatal.

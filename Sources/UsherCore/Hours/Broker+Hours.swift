@@ -18,7 +18,7 @@ extension Broker {
     }
 
     public func deleteHours(site: String, caller: Caller) async throws(CoreError) {
-        let _: EmptyReply = try await self.call(.hoursDelete, site: site, caller: caller, roles: [.ops], arguments: [])
+        let _: EmptyReply = try await self.call(PreludeOnlyArguments(script: .hoursDelete), site: site, caller: caller, roles: [.ops])
     }
 
     // MARK: Deciding within hours
@@ -38,7 +38,7 @@ extension Broker {
     }
 
     private func storedHours(site: String, caller: Caller, roles: [Role]) async throws(CoreError) -> (hours: BusinessHours, document: String)? {
-        let reply: HoursReadReply = try await self.call(.hoursRead, site: site, caller: caller, roles: roles, arguments: [])
+        let reply: HoursReadReply = try await self.call(PreludeOnlyArguments(script: .hoursRead), site: site, caller: caller, roles: roles)
         guard let document = reply.hours else { return nil }
         do {
             return (try JSONDecoder().decode(BusinessHours.self, from: Data(document.utf8)), document)
@@ -84,8 +84,11 @@ extension Broker {
         } catch {
             throw .unavailable("encoding business hours: \(error)")
         }
-        let arguments = [document, hours.timeZone, String(HoursCompiler.milliseconds(end)), expected ?? "", scopesJSON]
-        let _: EmptyReply = try await self.call(.hoursPut, site: site, caller: caller, roles: roles, arguments: arguments)
+        let arguments = HoursPutArguments(
+            document: document, timeZone: hours.timeZone, horizonMilliseconds: HoursCompiler.milliseconds(end), expected: expected,
+            scopes: scopesJSON
+        )
+        let _: EmptyReply = try await self.call(arguments, site: site, caller: caller, roles: roles)
     }
 }
 

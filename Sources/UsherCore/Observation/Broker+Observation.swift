@@ -31,12 +31,13 @@ extension Broker {
     /// The site's capacity view with its per-queue counters, read as the root admin. With `leaseMilliseconds` > 0 the
     /// first instance to sample in that lease also writes the gauges into the minute's history.
     public func sample(site: String, leaseMilliseconds: Int) async throws(CoreError) -> SiteSample {
-        try await self.call(.capacity, site: site, caller: .admin, roles: [.ops], arguments: [String(max(1, leaseMilliseconds)), "0"])
+        try await self.call(
+            CapacityArguments(leaseMilliseconds: max(1, leaseMilliseconds), listedAgents: 0), site: site, caller: .admin, roles: [.ops])
     }
 
     /// The site's per-minute history in `[from, to)` (milliseconds since 1970), summed over `step` minutes.
     public func history(site: String, caller: Caller, range: HistoryRange) async throws(CoreError) -> CapacityHistory {
-        let clock: HistoryClock = try await self.call(.historyRead, site: site, caller: caller, roles: [.ops], arguments: [])
+        let clock: HistoryClock = try await self.call(PreludeOnlyArguments(script: .historyRead), site: site, caller: caller, roles: [.ops])
         // Minutes older than the retention are gone and minutes after now (by Redis's clock, which stamps them) are
         // yet to come: no need to ask. So one read is at most the retention's minutes, whatever the period.
         let now = clock.now / 60_000

@@ -103,7 +103,7 @@ public struct CapacityHistory: Sendable {
                 guard parts.count == 2 else { continue }
                 let (queue, measure) = (parts[0], parts[1])
                 // Gauges are sampled for the site itself; everything else adds up from its queues.
-                let isGauge = Self.gauges.contains(measure)
+                let isGauge = HistoryMeasure(rawValue: measure)?.isGauge ?? false
                 if queue != Self.unnamedQueue {
                     sums[queue, default: [:]][step, default: [:]][measure, default: 0] += value
                 }
@@ -122,20 +122,18 @@ public struct CapacityHistory: Sendable {
         self.series = series
     }
 
-    static let gauges: Set<String> = ["samples", "agents", "slots", "chats", "held", "free", "waiting"]
-
     private static func point(at: Int64, sums: [String: Int64]) -> Point {
         var point = Point(at: at)
-        let samples = Double(sums["samples"] ?? 0)
-        func mean(_ name: String) -> Double? { samples > 0 ? Double(sums[name] ?? 0) / samples : nil }
-        point.agents = mean("agents")
-        point.slots = mean("slots")
-        point.chatting = mean("chats")
-        point.held = mean("held")
-        point.free = mean("free")
-        point.waiting = mean("waiting")
-        func count(_ name: String) -> Int { Int(sums[name] ?? 0) }
-        func count(_ decision: DecisionCount) -> Int { count(decision.rawValue) }
+        func sum(_ measure: HistoryMeasure) -> Int64 { sums[measure.rawValue] ?? 0 }
+        let samples = Double(sum(.samples))
+        func mean(_ measure: HistoryMeasure) -> Double? { samples > 0 ? Double(sum(measure)) / samples : nil }
+        point.agents = mean(.agents)
+        point.slots = mean(.slots)
+        point.chatting = mean(.chats)
+        point.held = mean(.held)
+        point.free = mean(.free)
+        point.waiting = mean(.waiting)
+        func count(_ decision: DecisionCount) -> Int { Int(sums[decision.rawValue] ?? 0) }
         point.issued = count(.issued)
         point.accepted = count(.accepted)
         point.declined = count(.declined)
@@ -151,10 +149,10 @@ public struct CapacityHistory: Sendable {
             }
             if let source = DecisionCount.startedBy.detail(of: name) { point.started[source] = Int(value) }
         }
-        point.firstResponses = count("ttfrN")
-        if point.firstResponses > 0 { point.timeToFirstResponseSeconds = Double(sums["ttfrMs"] ?? 0) / 1_000 / Double(point.firstResponses) }
-        point.waits = count("waitN")
-        if point.waits > 0 { point.waitSeconds = Double(sums["waitMs"] ?? 0) / 1_000 / Double(point.waits) }
+        point.firstResponses = Int(sum(.ttfrN))
+        if point.firstResponses > 0 { point.timeToFirstResponseSeconds = Double(sum(.ttfrMs)) / 1_000 / Double(point.firstResponses) }
+        point.waits = Int(sum(.waitN))
+        if point.waits > 0 { point.waitSeconds = Double(sum(.waitMs)) / 1_000 / Double(point.waits) }
         return point
     }
 }

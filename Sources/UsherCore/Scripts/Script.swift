@@ -1,61 +1,79 @@
 internal import RedisClient
 
-/// Every Lua script of the core, registered with the Redis client so that each connection loads them all.
+/// Every Lua script of the core, registered with the Redis client so that each connection loads them all. A script is
+/// the file `Lua/<case>.lua` after the libraries it runs on (`files`); its header states its contract, and a typed
+/// value (`ScriptArguments`) renders its arguments.
 enum Script: CaseIterable {
     case presence, invitation, accept, decline, chatRequest, chatView, chatCancel, chatEnd, firstResponse, agentChats
     case sweep
     case capacity, reconcile, siteSettings, siteRead, tokenIssue, tokenRevoke
     case cannedPut, cannedDelete, cannedRead, hoursPut, hoursDelete, hoursRead, historyRead
 
-    var redisScript: RedisScript { Self.compiled[self]! }
+    var redisScript: RedisScript { Self.compiled[self]!.redisScript }
 
-    private static let compiled: [Script: RedisScript] = Dictionary(
-        uniqueKeysWithValues: Self.allCases.map { ($0, RedisScript(name: "\($0)", source: Self.expand($0.source))) }
+    /// The text Redis runs, and where each of its lines comes from.
+    var text: ScriptText { Self.compiled[self]!.text }
+
+    private static let compiled: [Script: (text: ScriptText, redisScript: RedisScript)] = Dictionary(
+        uniqueKeysWithValues: Self.allCases.map { script in
+            let text = ScriptText(files: script.files)
+            return (script, (text, RedisScript(name: "\(script)", source: text.source)))
+        }
     )
 
-    /// The script's text with each `K.<name>` replaced by the site key it names (`(P .. 'holds')`) and each
-    /// `C.<name>` by the count's name (`'issued'`): the names are defined once (`SiteKeys.Name`, `DecisionCount`) and
-    /// cost a decision nothing (tables of them, built on every call, cost 1.7 µs of Redis time). A name neither knows
-    /// is a bug of ours, and stops the process at the first script's load.
+    /// The Lua files Redis gets as this script, in order: the libraries it runs on, then its own.
+    var files: [String] {
+        // Site settings run before the site exists, so without the prelude (see siteSettings.lua).
+        self == .siteSettings ? ["hash.lua", "\(self).lua"] : ["hash.lua", "prelude.lua", "\(self).lua"]
+    }
+
+    /// The script's files as written, before `expand`.
+    var source: String { self.files.map(Self.file).joined() }
+
+    /// A file of `Lua`, as the build embedded it (see `Plugins/EmbedFolders`).
+    static func file(_ name: String) -> String {
+        guard let text = LuaFiles.contents[name] else { fatalError("no Lua file \(name)") }
+        return text.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The text with each placeholder written out: `K.<name>` by the site key it names (`(P .. 'holds')`),
+    /// `C.<name>` by the count's name (`'issued'`), `H.<name>` by the history measure's (`'samples'`) and `S.<name>`
+    /// by the Swift value it names. The names are defined once (`SiteKeys.Name`, `DecisionCount`, `HistoryMeasure`,
+    /// `Value`) and cost a decision nothing (tables of them, built on every call, cost 1.7 µs of Redis time). A name
+    /// none knows is a bug of ours, and stops the process at the first script's load; so does a value of more than
+    /// one line, which would move the lines Redis names in its errors.
     static func expand(_ source: String) -> String {
-        source.replacing(/\b([KC])\.([A-Za-z]+)/) { match in
+        source.replacing(/\b([KCHS])\.([A-Za-z]+)/) { match in
             let name = String(match.output.2)
-            if match.output.1 == "K" {
+            let text: String
+            switch match.output.1 {
+            case "K":
                 guard let key = SiteKeys.Name.allCases.first(where: { "\($0)" == name }) else { fatalError("no site key K.\(name)") }
-                return "(P .. '\(key.rawValue)')"
+                text = "(P .. '\(key.rawValue)')"
+            case "C":
+                guard let count = DecisionCount.allCases.first(where: { "\($0)" == name }) else { fatalError("no count C.\(name)") }
+                text = "'\(count.rawValue)'"
+            case "H":
+                guard let measure = HistoryMeasure.allCases.first(where: { "\($0)" == name }) else { fatalError("no measure H.\(name)") }
+                text = "'\(measure.rawValue)'"
+            default:
+                guard let value = Value.allCases.first(where: { "\($0)" == name }) else { fatalError("no value S.\(name)") }
+                text = value.lua
             }
-            guard let count = DecisionCount.allCases.first(where: { "\($0)" == name }) else { fatalError("no count C.\(name)") }
-            return "'\(count.rawValue)'"
+            guard !text.contains("\n") else { fatalError("\(match.output.0) is more than one line") }
+            return text
         }
     }
 
-    /// The text as written, before `expand`.
-    var source: String {
-        switch self {
-        case .presence: PresenceScript.source
-        case .invitation: InvitationScript.source
-        case .accept: AcceptScript.source
-        case .decline: DeclineScript.source
-        case .chatRequest: ChatRequestScript.source
-        case .chatView: ChatViewScript.source
-        case .chatCancel: ChatCancelScript.source
-        case .sweep: SweepScript.source
-        case .chatEnd: ChatEndScript.source
-        case .firstResponse: FirstResponseScript.source
-        case .agentChats: AgentChatsScript.source
-        case .capacity: CapacityScript.source
-        case .reconcile: ReconcileScript.source
-        case .siteSettings: SiteSettingsScript.source
-        case .siteRead: SiteReadScript.source
-        case .tokenIssue: TokenIssueScript.source
-        case .tokenRevoke: TokenRevokeScript.source
-        case .cannedPut: CannedPutScript.source
-        case .cannedDelete: CannedDeleteScript.source
-        case .cannedRead: CannedReadScript.source
-        case .hoursPut: HoursPutScript.source
-        case .hoursDelete: HoursDeleteScript.source
-        case .hoursRead: HoursReadScript.source
-        case .historyRead: HistoryReadScript.source
+    /// Values of the Swift side that a script reads as `S.<name>`.
+    enum Value: CaseIterable {
+        /// What a site that does not store a setting decides with, as a Lua table.
+        case defaults
+
+        var lua: String {
+            switch self {
+            case .defaults: SiteSettings.luaDefaults
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 internal import Hummingbird
 
 /// The website widget and the ops dashboard: files of this repository (`Sources/UsherHTTP/Public`), compiled into
-/// the binary by the EmbedPublicFiles plugin and served from memory. The dashboard's policy lets it load nothing
+/// the binary by the EmbedFolders plugin and served from memory. The dashboard's policy lets it load nothing
 /// from anywhere but Usher.
 struct StaticFilesController {
     struct File {

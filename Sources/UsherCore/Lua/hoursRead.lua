@@ -1,0 +1,7 @@
+-- Reads a site's business hours document.
+--
+-- Keys: the document.
+-- ARGV: only the prelude's (Swift: HoursReadArguments).
+-- Result: `{hours}` (absent when none).
+
+return cjson.encode({ hours = redis.call('GET', K.hours) or nil })
