@@ -2,7 +2,8 @@ internal import Hummingbird
 internal import UsherCore
 
 /// What every route under `/v1/sites/{site}` shares: its caller is authenticated from the `Authorization` header
-/// before the route (401 when the header names nobody), and the core's refusals become API errors for that caller
+/// before the route (401 when the header names nobody) and handed on, with the body limit, as the `SiteAdmission`
+/// that `SiteRequestContext` is made from; and the core's refusals become API errors for that caller
 /// (`APIError(_:caller:retry:)`), so handlers throw `CoreError` as it comes.
 struct SiteRoutesMiddleware: RouterMiddleware {
     typealias Context = UsherRequestContext
