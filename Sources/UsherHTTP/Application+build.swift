@@ -76,22 +76,20 @@ public func buildRouter(configuration: UsherConfiguration, broker: Broker) -> Ro
         MetricsController(broker: broker, access: access).addRoutes(to: router)
     }
     StaticFilesController().addRoutes(to: router)
-    let services = APIServices(
-        broker: broker,
-        authenticator: Authenticator(
-            adminToken: configuration.adminToken, clientAddress: ClientAddress(trustedProxies: Set(configuration.trustedProxies))
-        ),
-        body: JSONBody(maxBytes: configuration.maxBodyBytes),
-        retry: configuration.retry
+    let authenticator = Authenticator(
+        adminToken: configuration.adminToken, clientAddress: ClientAddress(trustedProxies: Set(configuration.trustedProxies))
     )
     let sites = router.group("v1/sites")
-    SitesController(services: services).addRoutes(to: sites)
-    CapacityFeedController(services: services, configuration: observation, openStreams: StreamCounter()).addRoutes(to: sites)
-    InvitationsController(services: services).addRoutes(to: sites)
-    ChatsController(services: services).addRoutes(to: sites)
-    AgentsController(services: services).addRoutes(to: sites)
-    CannedMessagesController(services: services).addRoutes(to: sites)
-    HoursController(services: services).addRoutes(to: sites)
+        .add(middleware: SiteRoutesMiddleware(authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes, retry: configuration.retry))
+        .group(context: SiteRequestContext.self)
+    SitesController(broker: broker).addRoutes(to: sites)
+    CapacityFeedController(broker: broker, retry: configuration.retry, configuration: observation, openStreams: StreamCounter())
+        .addRoutes(to: sites)
+    InvitationsController(broker: broker, retry: configuration.retry).addRoutes(to: sites)
+    ChatsController(broker: broker).addRoutes(to: sites)
+    AgentsController(broker: broker).addRoutes(to: sites)
+    CannedMessagesController(broker: broker).addRoutes(to: sites)
+    HoursController(broker: broker).addRoutes(to: sites)
     router.refuseOtherMethods()
     return router
 }

@@ -9,9 +9,7 @@ struct Authenticator: Sendable {
     let clientAddress: ClientAddress
 
     func caller(_ request: Request, context: UsherRequestContext) throws(APIError) -> Caller {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw APIError(status: .unauthorized, code: "unauthorized", message: "send Authorization: Bearer <token>")
-        }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw Self.noToken }
         let token = String(header.dropFirst("Bearer ".count)).trimmingSpaces
         guard !token.isEmpty, token.utf8.count <= 256 else {
             throw APIError(status: .unauthorized, code: "unauthorized", message: "the bearer token is empty or too long")
@@ -20,11 +18,8 @@ struct Authenticator: Sendable {
         return .bearer(token, address: self.clientAddress.of(request, context: context))
     }
 
-    func requireAdmin(_ request: Request, context: UsherRequestContext) throws(APIError) {
-        guard case .admin = try self.caller(request, context: context) else {
-            throw APIError(status: .forbidden, code: "forbidden", message: "this needs the admin token")
-        }
-    }
+    /// No `Authorization: Bearer` header at all.
+    static let noToken = APIError(status: .unauthorized, code: "unauthorized", message: "send Authorization: Bearer <token>")
 
     /// Compares every byte whatever the first difference, so the time taken tells nothing of the token.
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {

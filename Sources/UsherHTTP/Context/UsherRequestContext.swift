@@ -7,6 +7,8 @@ public struct UsherRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Nil where the request did not come over a socket (the router tests).
     public let remoteAddress: SocketAddress?
+    /// Set on the site routes by `SiteRoutesMiddleware`, for the `SiteRequestContext` they are answered in.
+    var siteAdmission: SiteAdmission?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

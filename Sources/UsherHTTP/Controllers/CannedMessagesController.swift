@@ -3,52 +3,34 @@ internal import UsherCore
 
 /// Ops edit the site's canned first responses; templates are checked when saved.
 struct CannedMessagesController {
-    let services: APIServices
+    let broker: Broker
 
-    func addRoutes(to group: RouterGroup<UsherRequestContext>) {
+    func addRoutes(to group: RouterGroup<SiteRequestContext>) {
         group.get(":site/canned-messages", use: self.list)
         group.put(":site/canned-messages/:name", use: self.put)
         group.get(":site/canned-messages/:name", use: self.get)
         group.delete(":site/canned-messages/:name", use: self.delete)
     }
 
-    @Sendable func list(_ request: Request, context: UsherRequestContext) async throws -> CannedMessageListResponse {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
-        let messages = try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.cannedMessages(site: site, caller: caller)
-        }
+    @Sendable func list(_ request: Request, context: SiteRequestContext) async throws -> CannedMessageListResponse {
+        let messages = try await self.broker.cannedMessages(site: context.site, caller: context.caller)
         return CannedMessageListResponse(cannedMessages: messages.map(CannedMessageResponse.init))
     }
 
-    @Sendable func put(_ request: Request, context: UsherRequestContext) async throws -> EditedResponse<CannedMessageResponse> {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
+    @Sendable func put(_ request: Request, context: SiteRequestContext) async throws -> EditedResponse<CannedMessageResponse> {
         let name = try context.parameters.id("name")
-        let body = try await self.services.body.decode(CannedMessageBody.self, from: request)
-        let (saved, created) = try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.putCannedMessage(site: site, caller: caller, name: name, message: body.message)
-        }
+        let body = try await request.decode(as: CannedMessageBody.self, context: context)
+        let (saved, created) = try await self.broker.putCannedMessage(site: context.site, caller: context.caller, name: name, message: body.message)
         return EditedResponse(status: created ? .created : .ok, response: CannedMessageResponse(saved))
     }
 
-    @Sendable func get(_ request: Request, context: UsherRequestContext) async throws -> CannedMessageResponse {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
-        let name = try context.parameters.id("name")
-        let message = try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.cannedMessage(site: site, caller: caller, name: name)
-        }
+    @Sendable func get(_ request: Request, context: SiteRequestContext) async throws -> CannedMessageResponse {
+        let message = try await self.broker.cannedMessage(site: context.site, caller: context.caller, name: try context.parameters.id("name"))
         return CannedMessageResponse(message)
     }
 
-    @Sendable func delete(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
-        let name = try context.parameters.id("name")
-        try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.deleteCannedMessage(site: site, caller: caller, name: name)
-        }
+    @Sendable func delete(_ request: Request, context: SiteRequestContext) async throws -> HTTPResponse.Status {
+        try await self.broker.deleteCannedMessage(site: context.site, caller: context.caller, name: try context.parameters.id("name"))
         return .noContent
     }
 }

@@ -7,11 +7,12 @@ internal import UsherCore
 
 /// The capacity view as a live feed (Server-Sent Events) and the per-minute history (JSON or CSV), for ops.
 struct CapacityFeedController {
-    let services: APIServices
+    let broker: Broker
+    let retry: RetryAdvice
     let configuration: ObservationConfiguration
     let openStreams: StreamCounter
 
-    func addRoutes(to group: RouterGroup<UsherRequestContext>) {
+    func addRoutes(to group: RouterGroup<SiteRequestContext>) {
         group.get(":site/capacity/stream", use: self.stream)
         group.get(":site/capacity/history", use: self.history)
     }
@@ -20,21 +21,17 @@ struct CapacityFeedController {
     /// that often), and a `: heartbeat` comment after `streamHeartbeatSeconds` of quiet. The view is read from
     /// Redis, so changes made through any instance arrive. Ends when the client leaves, the token stops being
     /// accepted (an `error` event), the stream's time is up, or the server shuts down.
-    @Sendable func stream(_ request: Request, context: UsherRequestContext) async throws -> Response {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
+    @Sendable func stream(_ request: Request, context: SiteRequestContext) async throws -> Response {
         // Refusals (bad token, no site) are ordinary JSON errors, before the stream starts.
-        let first = try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.capacity(site: site, caller: caller)
-        }
+        let first = try await self.broker.capacity(site: context.site, caller: context.caller)
         guard self.openStreams.open(limit: self.configuration.maxStreams) else {
             throw APIError(
                 status: .tooManyRequests, code: "too_many_streams",
                 message: "this instance has \(self.configuration.maxStreams) capacity streams open; try again later",
-                retryAfterSeconds: self.services.retry.unavailableSeconds
+                retryAfterSeconds: self.retry.unavailableSeconds
             )
         }
-        let feed = Feed(services: self.services, configuration: self.configuration, site: site, caller: caller)
+        let feed = Feed(broker: self.broker, retry: self.retry, configuration: self.configuration, site: context.site, caller: context.caller)
         let counter = self.openStreams
         let body = ResponseBody { writer in
             defer { counter.close() }
@@ -49,7 +46,8 @@ struct CapacityFeedController {
 
     /// One open stream.
     struct Feed: Sendable {
-        let services: APIServices
+        let broker: Broker
+        let retry: RetryAdvice
         let configuration: ObservationConfiguration
         let site: String
         let caller: Caller
@@ -65,11 +63,11 @@ struct CapacityFeedController {
                 try await Task.sleep(for: .milliseconds(self.configuration.streamIntervalMilliseconds))
                 var capacity: SiteCapacity?
                 do {
-                    capacity = try await self.services.broker.capacity(site: self.site, caller: self.caller)
+                    capacity = try await self.broker.capacity(site: self.site, caller: self.caller)
                 } catch .unavailable {
                     capacity = nil  // Redis is away for now: keep the client (heartbeats go on), say nothing new.
                 } catch {
-                    let refusal = self.services.error(error, caller: self.caller).body
+                    let refusal = APIError(error, caller: self.caller, retry: self.retry).body
                     try await writer.write(ByteBuffer(string: try CapacityFeedController.event("error", refusal)))
                     break
                 }
@@ -97,9 +95,7 @@ struct CapacityFeedController {
     /// `?from=&to=` (RFC 3339 or milliseconds since 1970; default the last hour by this process's clock), `step`
     /// seconds (a multiple of 60; default 60), `format=csv` (or `Accept: text/csv`) for CSV. The read itself stops at
     /// now by Redis's clock and at the retention, whatever the period.
-    @Sendable func history(_ request: Request, context: UsherRequestContext) async throws -> Response {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
+    @Sendable func history(_ request: Request, context: SiteRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         // A period ends after 1970 begins: an earlier end reads its first millisecond.
@@ -113,15 +109,13 @@ struct CapacityFeedController {
         guard format == nil || format == "csv" || format == "json" else {
             throw APIError.invalid(field: "format", message: "format is csv or json")
         }
-        let history = try await self.services.core(caller) { () throws(CoreError) in
-            let range = try HistoryRange(from: from, to: to, stepSeconds: step, maxPoints: self.configuration.historyMaxPoints)
-            return try await self.services.broker.history(site: site, caller: caller, range: range)
-        }
+        let range = try HistoryRange(from: from, to: to, stepSeconds: step, maxPoints: self.configuration.historyMaxPoints)
+        let history = try await self.broker.history(site: context.site, caller: context.caller, range: range)
         let csv = format == "csv" || (format == nil && (request.headers[.accept]?.contains("text/csv") ?? false))
         if csv {
             return Response(
                 status: .ok,
-                headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(site)-history.csv\""],
+                headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(context.site)-history.csv\""],
                 body: .init(byteBuffer: ByteBuffer(string: HistoryCSV.render(history)))
             )
         }

@@ -3,9 +3,9 @@ internal import UsherCore
 
 /// Chats: the website's reactive and escalation requests and reads, the agent's first response and end.
 struct ChatsController {
-    let services: APIServices
+    let broker: Broker
 
-    func addRoutes(to group: RouterGroup<UsherRequestContext>) {
+    func addRoutes(to group: RouterGroup<SiteRequestContext>) {
         group.post(":site/chats", use: self.request)
         group.get(":site/chats/:id", use: self.read)
         group.post(":site/chats/:id/cancel", use: self.cancel)
@@ -13,89 +13,38 @@ struct ChatsController {
         group.post(":site/chats/:id/end", use: self.end)
     }
 
-    @Sendable func request(_ request: Request, context: UsherRequestContext) async throws -> Response {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
-        let body = try await self.services.body.decode(ChatRequestBody.self, from: request)
-        let chat: ChatRecord
-        do {
-            chat = try await self.services.broker.requestChat(site: site, caller: caller, request: body.request)
-        } catch {
-            switch error {
-            case .lineFull(let message):
-                return try self.refused(error, message: message, opensAt: nil, request: request, context: context, caller: caller)
-            case .closed(let opensAt, let message):
-                return try self.refused(error, message: message, opensAt: opensAt, request: request, context: context, caller: caller)
-            default:
-                throw self.services.error(error, caller: caller)
-            }
-        }
-        var response = try VisitorChatResponse(chat: VisitorChat(chat, changed: nil)).response(from: request, context: context)
+    /// Refused (line full, closed), but never with an empty window: the error carries the visitor's message and
+    /// when the queue opens again.
+    @Sendable func request(_ request: Request, context: SiteRequestContext) async throws -> EditedResponse<VisitorChatResponse> {
+        let body = try await request.decode(as: ChatRequestBody.self, context: context)
+        let chat = try await self.broker.requestChat(site: context.site, caller: context.caller, request: body.request)
         // The visitor's open chat, asked for again (a retry): the same chat, not a new one.
-        response.status = chat.existing ? .ok : .created
-        return response
-    }
-
-    /// Refused, but never with an empty window: the visitor is told so in words, and when the queue opens again.
-    private func refused(
-        _ refusal: CoreError, message: FirstResponse, opensAt: Int64?, request: Request, context: UsherRequestContext, caller: Caller
-    ) throws -> Response {
-        let error = self.services.error(refusal, caller: caller)
-        var response = try context.responseEncoder.encode(
-            RefusedChatResponse(
-                error: .init(code: error.code, message: error.message, field: nil),
-                firstResponse: message,
-                opensAt: opensAt.map(Timestamp.iso(milliseconds:))
-            ),
-            from: request,
-            context: context
-        )
-        response.status = error.status
-        response.headers[.retryAfter] = error.retryAfterSeconds.map(String.init)
-        return response
+        return EditedResponse(status: chat.existing ? .ok : .created, response: VisitorChatResponse(chat: VisitorChat(chat, changed: nil)))
     }
 
     /// The visitor reads its chat with `?visitor=`; ops may read any chat of the site without it.
-    @Sendable func read(_ request: Request, context: UsherRequestContext) async throws -> VisitorChatResponse {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
+    @Sendable func read(_ request: Request, context: SiteRequestContext) async throws -> VisitorChatResponse {
         let id = try context.parameters.id("id")
         let visitor = request.uri.queryParameters.get("visitor")
-        let chat = try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.chat(site: site, caller: caller, id: id, visitor: visitor)
-        }
+        let chat = try await self.broker.chat(site: context.site, caller: context.caller, id: id, visitor: visitor)
         return VisitorChatResponse(chat: VisitorChat(chat, changed: chat.firstResponseChanged))
     }
 
     /// The visitor leaves the waiting line; idempotent.
-    @Sendable func cancel(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
+    @Sendable func cancel(_ request: Request, context: SiteRequestContext) async throws -> HTTPResponse.Status {
         let id = try context.parameters.id("id")
-        let body = try await self.services.body.decode(VisitorBody.self, from: request)
-        try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.cancelChat(site: site, caller: caller, chat: id, visitor: body.visitor)
-        }
+        let body = try await request.decode(as: VisitorBody.self, context: context)
+        try await self.broker.cancelChat(site: context.site, caller: context.caller, chat: id, visitor: body.visitor)
         return .noContent
     }
 
-    @Sendable func firstResponse(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
-        let id = try context.parameters.id("id")
-        try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.firstResponse(site: site, caller: caller, chat: id)
-        }
+    @Sendable func firstResponse(_ request: Request, context: SiteRequestContext) async throws -> HTTPResponse.Status {
+        try await self.broker.firstResponse(site: context.site, caller: context.caller, chat: try context.parameters.id("id"))
         return .noContent
     }
 
-    @Sendable func end(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
-        let id = try context.parameters.id("id")
-        try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.endChat(site: site, caller: caller, chat: id)
-        }
+    @Sendable func end(_ request: Request, context: SiteRequestContext) async throws -> HTTPResponse.Status {
+        try await self.broker.endChat(site: context.site, caller: context.caller, chat: try context.parameters.id("id"))
         return .noContent
     }
 }

@@ -3,9 +3,9 @@ internal import UsherCore
 
 /// Sites, their tokens, and what ops read: settings, capacity, reconcile.
 struct SitesController {
-    let services: APIServices
+    let broker: Broker
 
-    func addRoutes(to group: RouterGroup<UsherRequestContext>) {
+    func addRoutes(to group: RouterGroup<SiteRequestContext>) {
         group.put(":site", use: self.putSite)
         group.get(":site", use: self.getSite)
         group.post(":site/tokens", use: self.issueToken)
@@ -14,61 +14,38 @@ struct SitesController {
         group.post(":site/reconcile", use: self.reconcile)
     }
 
-    @Sendable func putSite(_ request: Request, context: UsherRequestContext) async throws -> EditedResponse<SiteSettingsResponse> {
-        try self.services.authenticator.requireAdmin(request, context: context)
-        let site = try context.parameters.id("site")
-        let body = try await self.services.body.decode(SiteSettingsBody.self, from: request)
-        let (settings, created) = try await self.services.core(.admin) { () throws(CoreError) in
-            try await self.services.broker.putSite(site, update: body.update)
-        }
-        return EditedResponse(status: created ? .created : .ok, response: SiteSettingsResponse(site: site, settings: settings))
+    @Sendable func putSite(_ request: Request, context: SiteRequestContext) async throws -> EditedResponse<SiteSettingsResponse> {
+        try context.requireAdmin()
+        let body = try await request.decode(as: SiteSettingsBody.self, context: context)
+        let (settings, created) = try await self.broker.putSite(context.site, update: body.update)
+        return EditedResponse(status: created ? .created : .ok, response: SiteSettingsResponse(site: context.site, settings: settings))
     }
 
-    @Sendable func getSite(_ request: Request, context: UsherRequestContext) async throws -> SiteSettingsResponse {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
-        let settings = try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.site(site, caller: caller)
-        }
-        return SiteSettingsResponse(site: site, settings: settings)
+    @Sendable func getSite(_ request: Request, context: SiteRequestContext) async throws -> SiteSettingsResponse {
+        let settings = try await self.broker.site(context.site, caller: context.caller)
+        return SiteSettingsResponse(site: context.site, settings: settings)
     }
 
-    @Sendable func issueToken(_ request: Request, context: UsherRequestContext) async throws -> EditedResponse<TokenResponse> {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
-        let body = try await self.services.body.decode(TokenBody.self, from: request)
-        let issued = try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.issueToken(site: site, caller: caller, role: body.role, agent: body.agent)
-        }
+    @Sendable func issueToken(_ request: Request, context: SiteRequestContext) async throws -> EditedResponse<TokenResponse> {
+        let body = try await request.decode(as: TokenBody.self, context: context)
+        let issued = try await self.broker.issueToken(site: context.site, caller: context.caller, role: body.role, agent: body.agent)
         return EditedResponse(
             status: .created,
             response: TokenResponse(id: issued.id, token: issued.token, role: issued.role, agent: issued.agent)
         )
     }
 
-    @Sendable func revokeToken(_ request: Request, context: UsherRequestContext) async throws -> HTTPResponse.Status {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
-        let id = try context.parameters.id("id")
-        try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.revokeToken(site: site, caller: caller, id: id)
-        }
+    @Sendable func revokeToken(_ request: Request, context: SiteRequestContext) async throws -> HTTPResponse.Status {
+        try await self.broker.revokeToken(site: context.site, caller: context.caller, id: try context.parameters.id("id"))
         return .noContent
     }
 
-    @Sendable func capacity(_ request: Request, context: UsherRequestContext) async throws -> CapacityResponse {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
-        let capacity = try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.capacity(site: site, caller: caller)
-        }
-        return CapacityResponse(capacity)
+    @Sendable func capacity(_ request: Request, context: SiteRequestContext) async throws -> CapacityResponse {
+        CapacityResponse(try await self.broker.capacity(site: context.site, caller: context.caller))
     }
 
     /// Rebuilds the counters from the primary records and reports drift; `?repair=true` also writes the fix.
-    @Sendable func reconcile(_ request: Request, context: UsherRequestContext) async throws -> ReconcileResponse {
-        let caller = try self.services.authenticator.caller(request, context: context)
-        let site = try context.parameters.id("site")
+    @Sendable func reconcile(_ request: Request, context: SiteRequestContext) async throws -> ReconcileResponse {
         // Anything but true or false is refused: a mistyped repair must not pass for a dry run.
         let repair: Bool
         switch request.uri.queryParameters.get("repair") {
@@ -76,9 +53,6 @@ struct SitesController {
         case "true": repair = true
         default: throw APIError.invalid(field: "repair", message: "repair is true or false")
         }
-        let report = try await self.services.core(caller) { () throws(CoreError) in
-            try await self.services.broker.reconcile(site: site, caller: caller, repair: repair)
-        }
-        return ReconcileResponse(report)
+        return ReconcileResponse(try await self.broker.reconcile(site: context.site, caller: context.caller, repair: repair))
     }
 }

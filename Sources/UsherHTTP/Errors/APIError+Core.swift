@@ -32,13 +32,16 @@ extension APIError {
             self.init(status: .conflict, code: "conflict", message: message)
         case .superseded:
             self.init(status: .conflict, code: "superseded_session", message: "another session of this agent took over")
-        case .lineFull:
+        case .lineFull(let message):
             self.init(
                 status: .tooManyRequests, code: "line_full", message: "the waiting line is full",
                 retryAfterSeconds: retry.lineFullSeconds
             )
-        case .closed:
+            self.firstResponse = message
+        case .closed(let opensAt, let message):
             self.init(status: .conflict, code: "closed", message: "the queue is outside its business hours")
+            self.firstResponse = message
+            self.opensAt = opensAt.map(Timestamp.iso(milliseconds:))
         case .hoursStale:
             // Only if the hours were still stale right after compiling them again: treat as a passing fault.
             self = .unavailable(

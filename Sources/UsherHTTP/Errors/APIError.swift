@@ -1,4 +1,5 @@
 public import Hummingbird
+internal import UsherCore
 
 /// An error as clients see it: an HTTP status and `{"error": {"code", "message", "field"?}}`, where `code` is stable
 /// and machine-readable, `message` is for people and `field` names the request field at fault.
@@ -13,6 +14,10 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     var logDetail: String?
     /// The methods the path has, sent as `Allow` with a 405.
     var allow: String?
+    /// A refused chat request (line full, closed): what the visitor is shown instead of an empty window, and for a
+    /// closed queue its next opening.
+    var firstResponse: FirstResponse?
+    var opensAt: String?
 
     public init(status: HTTPResponse.Status, code: String, message: String, field: String? = nil, retryAfterSeconds: Int? = nil) {
         self.status = status
@@ -48,10 +53,17 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         }
 
         let error: Detail
+        let firstResponse: FirstResponse?
+        let opensAt: String?
     }
 
     /// What the client is sent.
-    var body: Body { Body(error: .init(code: self.code, message: self.message, field: self.field)) }
+    var body: Body {
+        Body(
+            error: .init(code: self.code, message: self.message, field: self.field), firstResponse: self.firstResponse,
+            opensAt: self.opensAt
+        )
+    }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try context.responseEncoder.encode(

@@ -51,6 +51,8 @@ struct InvitationPollBody: Decodable {
     let visitor: String
     let queue: String?
     let locale: String?
+
+    var poll: InvitationPoll { InvitationPoll(visitor: self.visitor, queue: self.queue, locale: self.locale) }
 }
 
 struct AcceptBody: Decodable {
@@ -93,9 +95,9 @@ struct ChatRequestBody: Decodable {
     var request: ChatRequest {
         ChatRequest(
             visitor: self.visitor,
-            queue: self.queue ?? Broker.defaultQueue,
+            queue: self.queue,
             source: self.source == .escalation ? .escalation : .reactive,
-            priority: self.priority ?? 0,
+            priority: self.priority,
             name: self.name,
             locale: self.locale
         )
@@ -121,7 +123,7 @@ struct PresenceBody: Decodable {
     }
 
     var update: PresenceUpdate {
-        PresenceUpdate(status: self.status, maxChats: self.maxChats, queues: self.queues ?? [Broker.defaultQueue], session: self.session)
+        PresenceUpdate(status: self.status, maxChats: self.maxChats, queues: self.queues, session: self.session)
     }
 }
 

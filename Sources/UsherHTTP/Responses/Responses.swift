@@ -39,6 +39,13 @@ struct InvitationResponse: ResponseEncodable {
             self.retryAfterSeconds = retryAfterSeconds
         }
     }
+
+    /// A withheld invitation says when to poll again in `Retry-After` too.
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try context.responseEncoder.encode(self, from: request, context: context)
+        if let retryAfterSeconds { response.headers[.retryAfter] = String(retryAfterSeconds) }
+        return response
+    }
 }
 
 /// A chat as a visitor sees it: no agent id, nothing about other visitors.
@@ -160,12 +167,4 @@ struct ReconcileResponse: ResponseEncodable {
         self.differences = report.differences
         self.violations = report.violations
     }
-}
-
-/// 429 (line full) or 409 (closed) from the chat endpoint: the error, the message the visitor should see instead of
-/// an empty window, and for a closed queue its next opening.
-struct RefusedChatResponse: Encodable {
-    let error: APIError.Body.Detail
-    let firstResponse: FirstResponse
-    let opensAt: String?
 }

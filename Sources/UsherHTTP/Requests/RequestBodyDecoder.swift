@@ -1,17 +1,15 @@
 internal import Foundation
 internal import Hummingbird
 
-/// Reads a JSON request body up to a size limit and decodes it, naming the field when something is wrong.
-/// Unknown fields are ignored.
-struct JSONBody: Sendable {
-    let maxBytes: Int
-
-    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+/// Reads a JSON request body up to the context's `maxUploadSize` and decodes it, naming the field when something is
+/// wrong. Unknown fields are ignored. Every body is read through it: it is the site routes' `requestDecoder`.
+struct RequestBodyDecoder: RequestDecoder {
+    func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: self.maxBytes)
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch {
-            throw APIError(status: .contentTooLarge, code: "body_too_large", message: "the body exceeds \(self.maxBytes) bytes")
+            throw APIError(status: .contentTooLarge, code: "body_too_large", message: "the body exceeds \(context.maxUploadSize) bytes")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
