@@ -209,7 +209,7 @@ public struct Broker: Sendable {
 
     // MARK: Running scripts
 
-    /// Runs a script of the prelude on the site: `roles` may call it, and an agent token only as `agent` when given.
+    /// Runs a script, after the prelude, on the site: `roles` may call it, and an agent token only as `agent` when given.
     func call<Reply: Decodable>(
         _ arguments: some ScriptArguments, site: String, caller: Caller, roles: [Role], agent: String = ""
     ) async throws(CoreError) -> Reply {

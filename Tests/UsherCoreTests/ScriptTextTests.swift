@@ -26,10 +26,10 @@ struct ScriptTextTests {
     static var samples: [any ScriptArguments] {
         [
             PresenceArguments(agent: "a1", status: .available, maxChats: 2, queues: ["default"], session: "s1"),
-            InvitationArguments(visitor: "v1", queue: "default", invitation: "i1", locale: nil),
-            AcceptArguments(invitation: "i1", visitor: "v1", chat: "c1", name: nil, locale: nil),
+            InvitationArguments(visitor: "v1", queue: "default", invitation: "i1", locale: "fr"),
+            AcceptArguments(invitation: "i1", visitor: "v1", chat: "c1", name: "Ann", locale: "fr"),
             DeclineArguments(invitation: "i1", visitor: "v1"),
-            ChatRequestArguments(chat: "c1", visitor: "v1", queue: "default", source: .reactive, priority: 0, name: nil, locale: nil),
+            ChatRequestArguments(chat: "c1", visitor: "v1", queue: "default", source: .reactive, priority: 0, name: "Ann", locale: "fr"),
             ChatViewArguments(chat: "c1", visitor: nil),
             ChatCancelArguments(chat: "c1", visitor: "v1"),
             ChatEndArguments(chat: "c1", sampleWeight: 0.5),
@@ -66,9 +66,28 @@ struct ScriptTextTests {
             let fields = Mirror(reflecting: sample).children.compactMap(\.label).filter { $0 != "script" }
             #expect(Self.headerArguments(file) == fields, "\(file)")
             #expect(sample.rendered.count == fields.count, "\(file)")
+            // Each text field goes out at its own position: the samples' texts differ, so a swap shows.
+            let texts = Mirror(reflecting: sample).children.filter { $0.label != "script" }.enumerated()
+                .compactMap { index, field in (field.value as? String).map { (index, $0) } }
+            #expect(Set(texts.map(\.1)).count == texts.count, "\(file): sample texts must differ")
+            for (index, text) in texts where index < sample.rendered.count {
+                #expect(sample.rendered[index] == text, "\(file): ARGV[\(13 + index)]")
+            }
         }
-        let prelude = PreludeArguments(caller: .admin, roles: [.ops], agent: "", limits: PreludeArguments.Limits(BrokerConfiguration()))
-        #expect(Self.headerArguments("prelude.lua").count == prelude.rendered(followedBy: []).count)
+        let caller = Caller.bearer("t1", address: "192.0.2.1")
+        let prelude = PreludeArguments(caller: caller, roles: [.ops], agent: "a1", limits: PreludeArguments.Limits(BrokerConfiguration()))
+        let rendered = prelude.rendered(followedBy: ["own"])
+        let names = Self.headerArguments("prelude.lua")
+        #expect(names.count + 1 == rendered.count)
+        #expect(Array(names.prefix(4)) == ["caller", "roles", "agent", "address"])
+        #expect(Array(rendered.prefix(4)) == ["bearer t1", "ops", "a1", "192.0.2.1"])
+        // The limits in prelude.lua's order, each told apart by its value.
+        let limits = BrokerConfiguration(
+            sweepLimit: 1, retentionSeconds: 2, historyRetentionSeconds: 3, maxQueuesPerSite: 4, maxAgentsPerSite: 5,
+            maxTokensPerSite: 6, maxSupersededSessions: 7, maxRetainedPerSite: 8
+        )
+        #expect(PreludeArguments.Limits(limits).rendered == ["1", "2000", "3000", "4", "5", "6", "7", "8"])
+        #expect(rendered.last == "own")
         #expect(Self.headerArguments("siteSettings.lua") == ["update"])
     }
 

@@ -1,7 +1,7 @@
 -- Reads a site's canned messages and their version, in one snapshot.
 --
 -- Keys: the canned hash, settings.
--- ARGV: only the prelude's (Swift: CannedReadArguments).
+-- ARGV: only the prelude's (Swift: PreludeOnlyArguments).
 -- Result: `{version, messages: {name: {kind, queue?, locale?, template, updatedAt}}}` (messages absent when none).
 
 local out = { version = tonumber(SETTINGS.cannedVersion or '0') }

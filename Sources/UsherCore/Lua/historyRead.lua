@@ -3,7 +3,7 @@
 -- script reading days of minutes would hold Redis for tens of milliseconds.
 --
 -- Keys: none beyond the prelude's.
--- ARGV: only the prelude's (Swift: HistoryReadArguments).
+-- ARGV: only the prelude's (Swift: PreludeOnlyArguments).
 -- Result: `{now}` (ms).
 
 return cjson.encode({ now = NOW })

@@ -1,7 +1,7 @@
 -- Removes a site's business hours: the site is always open again.
 --
 -- Keys: settings, the document, the scopes.
--- ARGV: only the prelude's (Swift: HoursDeleteArguments).
+-- ARGV: only the prelude's (Swift: PreludeOnlyArguments).
 -- Result: `{}`.
 -- Refusals: no_hours.
 

@@ -1,7 +1,7 @@
 -- Reads a site's settings and reserves.
 --
 -- Keys: the settings and reserve hashes.
--- ARGV: only the prelude's (Swift: SiteReadArguments).
+-- ARGV: only the prelude's (Swift: PreludeOnlyArguments).
 -- Result: `{settings: {field: value}, reserve: {queue: slots}}` (reserve absent when empty).
 
 local out = { settings = SETTINGS }

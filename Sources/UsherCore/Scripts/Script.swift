@@ -9,16 +9,18 @@ enum Script: CaseIterable {
     case capacity, reconcile, siteSettings, siteRead, tokenIssue, tokenRevoke
     case cannedPut, cannedDelete, cannedRead, hoursPut, hoursDelete, hoursRead, historyRead
 
-    var redisScript: RedisScript { Self.compiled[self]!.redisScript }
+    var redisScript: RedisScript { Self.compiled[self]! }
 
     /// The text Redis runs, and where each of its lines comes from.
-    var text: ScriptText { Self.compiled[self]!.text }
+    var text: ScriptText { Self.texts[self]! }
 
-    private static let compiled: [Script: (text: ScriptText, redisScript: RedisScript)] = Dictionary(
-        uniqueKeysWithValues: Self.allCases.map { script in
-            let text = ScriptText(files: script.files)
-            return (script, (text, RedisScript(name: "\(script)", source: text.source)))
-        }
+    private static let texts: [Script: ScriptText] = Dictionary(
+        uniqueKeysWithValues: Self.allCases.map { ($0, ScriptText(files: $0.files)) }
+    )
+
+    /// Apart from `texts`, so that a decision reads only what it sends.
+    private static let compiled: [Script: RedisScript] = Dictionary(
+        uniqueKeysWithValues: Self.allCases.map { ($0, RedisScript(name: "\($0)", source: $0.text.source)) }
     )
 
     /// The Lua files Redis gets as this script, in order: the libraries it runs on, then its own.
@@ -26,9 +28,6 @@ enum Script: CaseIterable {
         // Site settings run before the site exists, so without the prelude (see siteSettings.lua).
         self == .siteSettings ? ["hash.lua", "\(self).lua"] : ["hash.lua", "prelude.lua", "\(self).lua"]
     }
-
-    /// The script's files as written, before `expand`.
-    var source: String { self.files.map(Self.file).joined() }
 
     /// A file of `Lua`, as the build embedded it (see `Plugins/EmbedFolders`).
     static func file(_ name: String) -> String {
