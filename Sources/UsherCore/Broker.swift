@@ -28,7 +28,10 @@ public struct Broker: Sendable {
     // MARK: Sites and tokens
 
     /// Creates or updates a site (root admin only). Returns the settings now in force and whether the site is new.
-    public func putSite(_ site: String, update: SiteSettingsUpdate) async throws(CoreError) -> (settings: SiteSettings, created: Bool) {
+    public func putSite(
+        _ site: String, caller: Caller, update: SiteSettingsUpdate
+    ) async throws(CoreError) -> (settings: SiteSettings, created: Bool) {
+        guard case .admin = caller else { throw .adminOnly }
         let site = try Identifier.validate(site, field: "site")
         let update = try update.validated(maxQueues: self.configuration.maxQueuesPerSite)
         let keys = SiteKeys(site: site)
@@ -102,8 +105,9 @@ public struct Broker: Sendable {
 
     // MARK: Websites
 
-    /// `locale` is kept with the invitation, so that its greeting is in the visitor's language.
-    public func poll(
+    /// `locale` is kept with the invitation, so that its greeting is in the visitor's language. Internal: what may
+    /// call it from outside is the poll that fails closed, `poll(_:site:caller:unavailableRetrySeconds:unreachable:)`.
+    func poll(
         site: String, caller: Caller, visitor: String, queue: String = Self.defaultQueue, locale: String? = nil
     ) async throws(CoreError) -> InvitationDecision {
         let visitor = try Identifier.validate(visitor, field: "visitor")

@@ -4,6 +4,8 @@ public enum CoreError: Error, Sendable, Equatable {
     case invalid(field: String, message: String)
     /// The caller's credentials do not grant this (wrong site, role or agent, or revoked).
     case forbidden
+    /// Only the root admin may do this (create and configure sites), and the caller is not it.
+    case adminOnly
     /// The caller's role may not set this field (a website asking for an escalation).
     case forbiddenField(field: String, message: String)
     /// The caller's rate limit is spent; nothing was changed.

@@ -1,7 +1,8 @@
 import Foundation
 import RedisClient
 import RedisTestSupport
-import UsherCore
+
+@testable import UsherCore
 
 /// A broker on a real Redis with a site of its own, so tests never see each other's state.
 struct CoreHarness: Sendable {
@@ -23,7 +24,7 @@ struct CoreHarness: Sendable {
             try await Self.withClients(redis, count: instances) { clients in
                 let site = "t-" + UUID().uuidString.prefix(12).lowercased()
                 let harnesses = clients.map { CoreHarness(broker: Broker(redis: $0, configuration: configuration), redis: $0, site: site) }
-                _ = try await harnesses[0].broker.putSite(site, update: SiteSettingsUpdate(values: settings, reserve: reserve))
+                _ = try await harnesses[0].broker.putSite(site, caller: .admin, update: SiteSettingsUpdate(values: settings, reserve: reserve))
                 return try await body(harnesses)
             }
         }

@@ -91,7 +91,7 @@ struct HistoryTests {
             try await TestRedis.withClient(RedisConfiguration(port: server.port), scripts: Broker.scripts) { client in
                 let broker = Broker(redis: client, configuration: BrokerConfiguration(historyRetentionSeconds: 3_600))
                 let site = "h-" + UUID().uuidString.prefix(12).lowercased()
-                _ = try await broker.putSite(site, update: SiteSettingsUpdate())
+                _ = try await broker.putSite(site, caller: .admin, update: SiteSettingsUpdate())
                 let now = Int64(Date().timeIntervalSince1970 * 1_000)
                 let range = try HistoryRange(from: now - 86_400_000, to: now + 365 * 86_400_000, stepSeconds: 366 * 86_400, maxPoints: 10)
                 // The scripts' own HGETALLs count too: only the difference is the read's, and one of those is the
@@ -118,7 +118,7 @@ struct HistoryTests {
                 for retention in [3_600, 0] {
                     let broker = Broker(redis: client, configuration: BrokerConfiguration(historyRetentionSeconds: retention))
                     let site = "h-" + UUID().uuidString.prefix(12).lowercased()
-                    _ = try await broker.putSite(site, update: SiteSettingsUpdate())
+                    _ = try await broker.putSite(site, caller: .admin, update: SiteSettingsUpdate())
                     _ = try await broker.presence(
                         site: site, caller: .admin, agent: "a1",
                         update: PresenceUpdate(status: .available, maxChats: 1, queues: ["default"], session: "s")

@@ -2,7 +2,8 @@ import Foundation
 import RedisClient
 import RedisTestSupport
 import Testing
-import UsherCore
+
+@testable import UsherCore
 
 /// The invariants of PRODUCT.md where they were found broken: each test drives the case that broke them.
 @Suite("invariants under an agent's own changes")
@@ -215,7 +216,7 @@ struct SettingsAndReconcileTests {
     func settingsWhole() async throws {
         try await CoreHarness.run { h in
             let (settings, _) = try await h.broker.putSite(
-                h.site, update: SiteSettingsUpdate(values: ["holdSeconds": 45], reserve: ["--reserve--": 1, "--defaults--": 2])
+                h.site, caller: .admin, update: SiteSettingsUpdate(values: ["holdSeconds": 45], reserve: ["--reserve--": 1, "--defaults--": 2])
             )
             #expect(settings.holdSeconds == 45)
             #expect(settings.reserve == ["--reserve--": 1, "--defaults--": 2])
@@ -227,14 +228,14 @@ struct SettingsAndReconcileTests {
         try await CoreHarness.run { h in
             for bad in ["https://a.example https://b.example", "https://a.example/path", "ftp://a.example", "https://", "https://a\tb"] {
                 do {
-                    _ = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(allowedOrigins: [bad]))
+                    _ = try await h.broker.putSite(h.site, caller: .admin, update: SiteSettingsUpdate(allowedOrigins: [bad]))
                     Issue.record("\(bad) was accepted as an origin")
                 } catch CoreError.invalid(let field, _) {
                     #expect(field == "allowedOrigins")
                 }
             }
             let good = ["https://shop.example", "http://localhost:8080", "http://[::1]:8080"]
-            let (settings, _) = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(allowedOrigins: good))
+            let (settings, _) = try await h.broker.putSite(h.site, caller: .admin, update: SiteSettingsUpdate(allowedOrigins: good))
             #expect(settings.allowedOrigins == good)
         }
     }
@@ -296,7 +297,7 @@ struct SiteCapTests {
                 _ = try await h.broker.issueToken(site: h.site, caller: h.admin, role: .website, agent: nil)
             }
             await #expect(throws: CoreError.invalid(field: "queues", message: "at most 3 queues")) {
-                _ = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(queues: ["q1", "q2", "q3", "q4"]))
+                _ = try await h.broker.putSite(h.site, caller: .admin, update: SiteSettingsUpdate(queues: ["q1", "q2", "q3", "q4"]))
             }
         }
     }
@@ -321,7 +322,7 @@ struct StaleLineTests {
             try await Task.sleep(for: .milliseconds(1_100))
             // The live chat may wait as long as it likes, so that however slowly this machine runs the passes below,
             // only the stale heads are past their wait.
-            _ = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(values: ["maxWaitSeconds": 3_600]))
+            _ = try await h.broker.putSite(h.site, caller: .admin, update: SiteSettingsUpdate(values: ["maxWaitSeconds": 3_600]))
             let live = try await h.request("v5")
             #expect(live.state == .waiting)
             try await h.end(busy.id)
@@ -397,10 +398,10 @@ struct DroppedQueueTests {
     @Test("chats waiting in a queue the settings no longer name still show, count and reconcile")
     func droppedQueueStillCounts() async throws {
         try await CoreHarness.run { h in
-            _ = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(queues: ["sales"]))
+            _ = try await h.broker.putSite(h.site, caller: .admin, update: SiteSettingsUpdate(queues: ["sales"]))
             let waiting = try await h.request("v1", queue: "sales")
             #expect(waiting.state == .waiting)
-            _ = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(queues: []))
+            _ = try await h.broker.putSite(h.site, caller: .admin, update: SiteSettingsUpdate(queues: []))
             let capacity = try await h.capacity()
             #expect(capacity.site.waiting == 1)
             #expect(capacity.queues["sales"]?.waiting == 1)

@@ -30,7 +30,7 @@ struct LostReplyTimingTests {
                     let admin = Broker(redis: setup)
                     let broker = Broker(redis: client)
                     let site = "lost-reply"
-                    _ = try await admin.putSite(site, update: SiteSettingsUpdate())
+                    _ = try await admin.putSite(site, caller: .admin, update: SiteSettingsUpdate())
                     _ = try await admin.presence(
                         site: site, caller: .admin, agent: "a1",
                         update: PresenceUpdate(status: .available, maxChats: 3, queues: ["default"], session: "s1")

@@ -17,7 +17,7 @@ struct ModelTests {
         try await CoreHarness.run(settings: settings, reserve: ["default": 1]) { h in
             // Half the runs name the second queue in the site's settings; in the others it is known once an agent serves it.
             let configured: Set<String> = seed % 2 == 0 ? ["sales"] : []
-            _ = try await h.broker.putSite(h.site, update: SiteSettingsUpdate(queues: Array(configured)))
+            _ = try await h.broker.putSite(h.site, caller: .admin, update: SiteSettingsUpdate(queues: Array(configured)))
             var random = SplitMix64(seed: seed)
             var model = Model(reserve: ["default": 1], maxWaiting: 5, queues: configured)
             var steps = 0

@@ -20,11 +20,4 @@ struct SiteRequestContext: ChildRequestContext {
     }
 
     var requestDecoder: RequestBodyDecoder { RequestBodyDecoder() }
-
-    /// Creating and configuring sites is for the root admin only.
-    func requireAdmin() throws(APIError) {
-        guard case .admin = self.caller else {
-            throw APIError(status: .forbidden, code: "forbidden", message: "this needs the admin token")
-        }
-    }
 }

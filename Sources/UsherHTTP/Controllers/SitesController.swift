@@ -15,9 +15,8 @@ struct SitesController {
     }
 
     @Sendable func putSite(_ request: Request, context: SiteRequestContext) async throws -> EditedResponse<SiteSettingsResponse> {
-        try context.requireAdmin()
         let body = try await request.decode(as: SiteSettingsBody.self, context: context)
-        let (settings, created) = try await self.broker.putSite(context.site, update: body.update)
+        let (settings, created) = try await self.broker.putSite(context.site, caller: context.caller, update: body.update)
         return EditedResponse(status: created ? .created : .ok, response: SiteSettingsResponse(site: context.site, settings: settings))
     }
 

@@ -9,6 +9,8 @@ extension APIError {
             self = .invalid(field: field, message: message)
         case .forbidden:
             self.init(status: .forbidden, code: "forbidden", message: "this token does not grant that")
+        case .adminOnly:
+            self.init(status: .forbidden, code: "forbidden", message: "this needs the admin token")
         case .forbiddenField(let field, let message):
             self.init(status: .forbidden, code: "forbidden", message: message, field: field)
         case .rateLimited(let seconds):
