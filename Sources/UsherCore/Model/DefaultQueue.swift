@@ -1,4 +1,4 @@
-/// A request that names no queue is for the default queue.
+/// What a request may leave out: no queue is the default queue, and a chat request with no priority has priority 0.
 extension ChatRequest {
     /// A chat request as a client may leave it: no queue is the default queue, no priority is priority 0.
     public init(visitor: String, queue: String?, source: ChatRecord.Source, priority: Int?, name: String?, locale: String?) {

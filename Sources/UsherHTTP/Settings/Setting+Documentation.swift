@@ -1,22 +1,13 @@
 extension Setting {
     /// The flag's help: what it does, its variable and its default.
     public var help: String {
-        let shown =
-            switch self.byDefault {
-            case .value(let value): value
-            case .none(let meaning): meaning.isEmpty ? "none" : "none, \(meaning)"
-            }
-        return "\(self.definition.meaning) (\(self.variable)) [default: \(shown)]"
+        "\(self.definition.meaning) (\(self.variable)) [default: \(self.byDefault.written(asCode: false))]"
     }
 
     /// The README's table of settings, one row a setting in the table's order.
     public static var markdownTable: String {
         let rows = Self.allCases.map { setting in
-            let shown =
-                switch setting.byDefault {
-                case .value(let value): "`\(value)`"
-                case .none(let meaning): meaning.isEmpty ? "none" : "none: \(meaning)"
-                }
+            let shown = setting.byDefault.written(asCode: true)
             let range = setting.range.map { "`\($0.lowerBound)...\($0.upperBound)`" } ?? ""
             return "| `\(setting.flag)` | `\(setting.variable)` | \(shown) | \(range) | \(setting.definition.meaning) |"
         }
@@ -27,6 +18,14 @@ extension Setting {
         case value(String)
         /// Unset, and what that does.
         case none(String)
+
+        /// As `--help` (plain) and the README (a value as code) write it.
+        func written(asCode: Bool) -> String {
+            switch self {
+            case .value(let value): asCode ? "`\(value)`" : value
+            case .none(let meaning): meaning.isEmpty ? "none" : "none, \(meaning)"
+            }
+        }
     }
 
     /// What a `LaunchConfiguration()` holds for the setting.

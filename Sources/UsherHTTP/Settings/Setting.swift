@@ -66,7 +66,7 @@ public enum Setting: String, CaseIterable, Sendable {
         case .port: (.serve, .number(\.usher.port, 0...65_535), "Port to listen on.")
         case .redisURL:
             (
-                .redis, .optionalText(\.redisURL, none: "usher serve starts a private redis-server"),
+                .redis, .optionalText(\.redisURL, none: "serve starts a private redis-server, reconcile refuses to run"),
                 "Redis to use, redis://[user:password@]host:port/db; percent-encode special characters."
             )
         case .adminToken: (.serve, .optionalText(\.usher.adminToken, none: "the admin API is closed"), "The root admin bearer token.")
