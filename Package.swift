@@ -5,6 +5,9 @@ import PackageDescription
 // Benchmarks pull in ordo-one/benchmark and its malloc interposer; they stay out of the default
 // build (and so out of CI) unless USHER_BENCHMARKS=1 is set.
 let withBenchmarks = ProcessInfo.processInfo.environment["USHER_BENCHMARKS"] == "1"
+// The ceiling app of scripts/bench-load (a bare Hummingbird poll endpoint) is built only with USHER_CEILING=1,
+// apart from the package benchmarks so it does not pull their dependencies.
+let withCeiling = ProcessInfo.processInfo.environment["USHER_CEILING"] == "1"
 // The libFuzzer target is built only by scripts/fuzz-resp (USHER_FUZZ=1), with sanitizer flags of its own.
 let withFuzzer = ProcessInfo.processInfo.environment["USHER_FUZZ"] == "1"
 
@@ -171,6 +174,20 @@ if withBenchmarks {
             path: "Benchmarks/RedisClientBenchmarks",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}
+
+if withCeiling {
+    package.targets.append(
+        .executableTarget(
+            name: "Ceiling",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Ceiling",
+            swiftSettings: swiftSettings
         )
     )
 }

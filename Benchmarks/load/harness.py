@@ -1,0 +1,490 @@
+"""The load harness of issue 13 (run it through scripts/bench-load, which builds the binaries first).
+
+It starts its own redis-server and `usher serve --redis-url` on 127.0.0.1 and the ceiling app, sets up the sites,
+and runs with wrk:
+  (a) full-site polls: random new visitors at a site whose 50 slots are held, so nearly every poll is withheld;
+  (b) a decision mix that must reach Redis (Benchmarks/load/mix.lua states its proportions);
+  (c) the ceiling app (Benchmarks/Ceiling): the same requests, a fixed answer, no auth and no Redis;
+alternating (a), (b), (c) for --runs rounds, and prints medians. Then, as asked: (b) at each --team-sizes (a fresh
+Redis and Usher for each), a profile of Usher under (a), a soak of (b) with Usher's resident size, and Redis bytes
+per agent, hold, chat and waiting chat. Every site here has no rate limits and no per-address caps: all of wrk's
+load comes from 127.0.0.1, so limits would measure 429s. Traffic goes to 127.0.0.1 only and every run stops by
+itself. Each timed run holds --lock (flock) so that runs of others on the same machine do not overlap it.
+"""
+
+import argparse
+import concurrent.futures
+import fcntl
+import http.client
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+ADMIN = "bench-admin"
+TICKS = os.sysconf("SC_CLK_TCK")
+# Zero is "no limit" for each of these (see the site settings in the README).
+NO_LIMITS = {"siteRequestsPerSecond": 0, "addressRequestsPerMinute": 0, "addressMaxHolds": 0, "addressMaxOpenChats": 0}
+
+
+def free_port():
+    return int(subprocess.check_output([os.path.join(ROOT, "scripts", "free-port")], text=True))
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Client:
+    """One keep-alive HTTP connection per thread, for setup."""
+
+    def __init__(self, port):
+        self.port = port
+        self.local = threading.local()
+
+    def call(self, method, path, body=None, token=ADMIN, expect=(200, 201, 204)):
+        connection = getattr(self.local, "connection", None)
+        if connection is None:
+            connection = self.local.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Authorization": f"Bearer {token}"}
+        data = None
+        if body is not None:
+            data = json.dumps(body)
+            headers["Content-Type"] = "application/json"
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        if response.status not in expect:
+            raise RuntimeError(f"{method} {path}: {response.status} {text}")
+        return json.loads(text) if text else None
+
+
+class Redis:
+    def __init__(self, work):
+        self.port = free_port()
+        self.dir = os.path.join(work, f"redis-{self.port}")
+        os.makedirs(self.dir)
+        subprocess.check_call([
+            "redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir, "--save", "",
+            "--appendonly", "no", "--daemonize", "yes", "--pidfile", os.path.join(self.dir, "pid"),
+            "--logfile", os.path.join(self.dir, "log"),
+        ])
+        for _ in range(100):
+            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)
+        with open(os.path.join(self.dir, "pid")) as pid:
+            self.pid = int(pid.read())
+
+    def cli(self, *arguments):
+        return subprocess.check_output(["redis-cli", "-p", str(self.port), *arguments], text=True)
+
+    def info(self, section):
+        values = {}
+        for line in self.cli("info", section).splitlines():
+            if ":" in line and not line.startswith("#"):
+                key, value = line.strip().split(":", 1)
+                values[key] = value
+        return values
+
+    def commandstats(self):
+        stats = {}
+        for key, value in self.info("commandstats").items():
+            fields = dict(part.split("=") for part in value.split(","))
+            stats[key.removeprefix("cmdstat_")] = {"calls": int(fields["calls"]), "usec": int(fields["usec"])}
+        return stats
+
+    def stop(self):
+        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True)
+
+
+class Server:
+    """A process we started: Usher or the ceiling."""
+
+    def __init__(self, command, log, port):
+        self.port = port
+        self.log = open(log, "w")
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
+        self.pid = self.process.pid
+
+    def wait_ready(self, path):
+        for _ in range(300):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                connection.request("GET", path)
+                if connection.getresponse().status < 500:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"not ready on port {self.port}")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+class Deployment:
+    """A fresh Redis and Usher."""
+
+    def __init__(self, options, work):
+        self.options = options
+        self.redis = Redis(work)
+        port = free_port()
+        command = [options.binary, "serve", "--port", str(port), "--admin-token", ADMIN,
+                   "--redis-url", f"redis://127.0.0.1:{self.redis.port}/0"]
+        if options.log_level:
+            command += ["--log-level", options.log_level]
+        self.usher = Server(command, os.path.join(work, f"usher-{port}.log"), port)
+        self.usher.wait_ready("/readyz")
+        self.client = Client(port)
+
+    def parallel(self, function, items):
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            return list(pool.map(function, items))
+
+    def site(self, name, settings):
+        self.client.call("PUT", f"/v1/sites/{name}", {**NO_LIMITS, **settings})
+        return self.client.call("POST", f"/v1/sites/{name}/tokens", {"role": "website"})["token"]
+
+    def agents(self, site, count, max_chats, tokens_file=None):
+        """Puts `count` agents online; with tokens_file, issues each an agent token and writes "agent token" lines."""
+        names = [f"a{i}" for i in range(1, count + 1)]
+        body = {"status": "available", "maxChats": max_chats, "session": "bench"}
+        self.parallel(lambda name: self.client.call("PUT", f"/v1/sites/{site}/agents/{name}/presence", body), names)
+        if tokens_file:
+            tokens = self.parallel(
+                lambda name: self.client.call("POST", f"/v1/sites/{site}/tokens", {"role": "agent", "agent": name})["token"],
+                names)
+            with open(tokens_file, "w") as lines:
+                for name, token in zip(names, tokens):
+                    lines.write(f"{name} {token}\n")
+
+    def full_site(self):
+        """(a)'s site: 10 agents of 5 slots, all 50 held by invitations that outlive the runs."""
+        token = self.site("full", {"holdSeconds": 3600, "heartbeatSeconds": 3600})
+        self.agents("full", 10, 5)
+        issued = 0
+        for i in range(60):
+            reply = self.client.call("POST", "/v1/sites/full/invitations", {"visitor": f"filler{i}"}, token=token)
+            issued += reply["decision"] == "invite"
+        if issued != 50:
+            raise RuntimeError(f"full site: {issued} invitations issued, expected 50")
+        return token
+
+    def mix_site(self, name, agents, work):
+        """(b)'s site: `agents` agents of 50 slots in the default queue, each with its own token for heartbeats."""
+        token = self.site(name, {"heartbeatSeconds": 3600, "maxWaiting": 10000})
+        tokens_file = os.path.join(work, f"agents-{name}")
+        self.agents(name, agents, 50, tokens_file)
+        ops = self.client.call("POST", f"/v1/sites/{name}/tokens", {"role": "ops"})["token"]
+        return {"site": name, "token": token, "ops": ops, "agents": tokens_file}
+
+    def clean_up_mix(self, mix, left):
+        """Ends the chats and declines the invitations that the stopped wrk threads left open."""
+        for kind, *fields in left:
+            if kind == "chat":
+                self.client.call("POST", f"/v1/sites/{mix['site']}/chats/{fields[0]}/end", token=mix["ops"])
+            else:
+                self.client.call("POST", f"/v1/sites/{mix['site']}/invitations/{fields[0]}/decline",
+                                 {"visitor": fields[1]}, token=mix["token"], expect=(204, 404, 409, 410))
+
+    def stop(self):
+        self.usher.stop()
+        self.redis.stop()
+
+
+class Lock:
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        self.file = open(self.path, "a") if self.path else None
+        if self.file:
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+
+    def __exit__(self, *_):
+        if self.file:
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+            self.file.close()
+
+
+def run_wrk(options, name, port, script, threads, connections, seconds, environment, processes, redis=None,
+            profile=None, sample_rss=None):
+    """One timed wrk run; returns wrk's summary plus CPU per request of each process and Redis's command stats."""
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+               "-s", os.path.join(HERE, script), f"http://127.0.0.1:{port}"]
+    env = {**os.environ, "USHER_BENCH_LUA": HERE, **environment}
+    with Lock(options.lock):
+        if redis:
+            redis.cli("config", "resetstat")
+        before = {label: cpu_seconds(pid) for label, pid in processes.items()}
+        perf = None
+        if profile:
+            perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-o", profile, "-p", str(processes["usher"])],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        rss = []
+        started = time.monotonic()
+        wrk = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        while sample_rss and wrk.poll() is None:
+            rss.append((round(time.monotonic() - started), rss_kib(sample_rss)))
+            time.sleep(min(30, seconds / 10))
+        output = wrk.stdout.read()
+        _, status, usage = os.wait4(wrk.pid, 0)
+        wrk.returncode = os.waitstatus_to_exitcode(status)
+        if perf:
+            perf.send_signal(signal.SIGINT)
+            perf.wait()
+        after = {label: cpu_seconds(pid) for label, pid in processes.items()}
+        stats = redis.commandstats() if redis else {}
+    if sample_rss:
+        rss.append((round(time.monotonic() - started), rss_kib(sample_rss)))
+    line = next((line for line in output.splitlines() if line.startswith("BENCH ")), None)
+    if wrk.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed for {name}:\n{output}")
+    result = json.loads(line[len("BENCH "):])
+    requests = max(1, result["requests"])
+    result["name"] = name
+    result["rps"] = result["requests"] / result["seconds"]
+    result["errors"] = sum(result[key] for key in ("connectErrors", "readErrors", "writeErrors", "timeouts"))
+    result["cpu"] = {label: (after[label] - before[label]) * 1e6 / requests for label in processes}
+    result["cpu"]["wrk"] = (usage.ru_utime + usage.ru_stime) * 1e6 / requests
+    if redis:
+        evalsha = stats.get("evalsha", {"calls": 0, "usec": 0})
+        result["evalshaUsecPerCall"] = evalsha["usec"] / max(1, evalsha["calls"])
+        result["evalshaPerRequest"] = evalsha["calls"] / requests
+        result["redisUsecPerRequest"] = sum(stat["usec"] for stat in stats.values()) / requests
+        result["commands"] = stats
+    result["left"] = [line.split()[1:] for line in output.splitlines() if line.startswith("LEFT ")]
+    result["rss"] = rss
+    return result
+
+
+def median(results, key):
+    values = [key(result) for result in results if key(result) is not None]
+    return statistics.median(values) if values else None
+
+
+def cell(value, digits=0):
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def print_table(title, groups, ceiling_rps):
+    print(f"\n### {title}\n")
+    print("| scenario | runs | requests/s | p50 ms | p99 ms | p99.9 ms | errors, non-2xx | Usher µs/req | "
+          "Redis µs/req | ceiling µs/req | wrk µs/req | EVALSHA/req | EVALSHA µs/call | Redis µs/req in commands | "
+          "ratio to ceiling |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, results in groups:
+        rps = median(results, lambda r: r["rps"])
+        bad = sum(r["errors"] + r["statusErrors"] for r in results)
+        bad += sum(sum(e["non2xx"] for e in r.get("endpoints", {}).values()) for r in results)
+        ratio = rps / ceiling_rps if ceiling_rps else None
+        print(f"| {name} | {len(results)} | {cell(rps)} | {cell(median(results, lambda r: r['p50'] / 1e3), 3)} | "
+              f"{cell(median(results, lambda r: r['p99'] / 1e3), 2)} | {cell(median(results, lambda r: r['p999'] / 1e3), 2)} | "
+              f"{bad} | {cell(median(results, lambda r: r['cpu'].get('usher')), 1)} | "
+              f"{cell(median(results, lambda r: r['cpu'].get('redis')), 1)} | "
+              f"{cell(median(results, lambda r: r['cpu'].get('ceiling')), 1)} | {cell(median(results, lambda r: r['cpu']['wrk']), 1)} | "
+              f"{cell(median(results, lambda r: r.get('evalshaPerRequest')), 2)} | "
+              f"{cell(median(results, lambda r: r.get('evalshaUsecPerCall')), 1)} | "
+              f"{cell(median(results, lambda r: r.get('redisUsecPerRequest')), 1)} | {cell(ratio, 2)} |")
+
+
+def print_endpoints(title, results):
+    names = sorted({name for r in results for name in r.get("endpoints", {})})
+    if not names:
+        return
+    print(f"\n{title} per endpoint (the mix's own accounting in wrk, from building a request to its reply; "
+          "medians of the runs):\n")
+    print("| endpoint | share | p50 ms | p99 ms | p99.9 ms | non-2xx |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name in names:
+        rows = [r["endpoints"][name] for r in results if name in r["endpoints"]]
+        share = median(results, lambda r: r["endpoints"].get(name, {"requests": 0})["requests"] / max(1, r["requests"]))
+        print(f"| {name} | {cell(share * 100, 1)} % | {cell(median(rows, lambda e: e['p50'] / 1e3), 3)} | "
+              f"{cell(median(rows, lambda e: e['p99'] / 1e3), 2)} | {cell(median(rows, lambda e: e['p999'] / 1e3), 2)} | "
+              f"{sum(e['non2xx'] for e in rows)} |")
+    print(f"\nwithheld polls in the mix: {sum(r['withheld'] for r in results)}; waiting chats: "
+          f"{sum(r['waiting'] for r in results)}")
+
+
+def mix_environment(mix):
+    return {"USHER_BENCH_SITE": mix["site"], "USHER_BENCH_TOKEN": mix["token"], "USHER_BENCH_OPS_TOKEN": mix["ops"],
+            "USHER_BENCH_AGENTS": mix["agents"], "USHER_BENCH_MAX_CHATS": "50"}
+
+
+def run_mix(options, deployment, mix, seconds, sample_rss=None):
+    processes = {"usher": deployment.usher.pid, "redis": deployment.redis.pid}
+    result = run_wrk(options, "(b) decision mix", deployment.usher.port, "mix.lua", options.mix_connections,
+                     options.mix_connections, seconds, mix_environment(mix), processes, deployment.redis,
+                     sample_rss=sample_rss)
+    deployment.clean_up_mix(mix, result["left"])
+    return result
+
+
+def memory_per_item(options, work):
+    """Redis bytes per agent (with its token), hold, chat and waiting chat: `INFO memory` used_memory deltas over
+    1,000 of each at a fresh site (a hold is a poll's invitation; a chat is that hold accepted; a waiting chat is a
+    reactive request when every slot is taken)."""
+    deployment = Deployment(options, work)
+    try:
+        count = 1000
+        token = deployment.site("memory", {"holdSeconds": 3600, "heartbeatSeconds": 3600, "maxWaiting": 10000})
+
+        def used():
+            return int(deployment.redis.info("memory")["used_memory"])
+
+        start = used()
+        deployment.agents("memory", count, 1, os.path.join(work, "agents-memory"))
+        agents = used()
+        visitors = [f"mem{i}" for i in range(count)]
+        polls = deployment.parallel(
+            lambda v: deployment.client.call("POST", "/v1/sites/memory/invitations", {"visitor": v}, token=token), visitors)
+        holds = used()
+        deployment.parallel(
+            lambda pair: deployment.client.call("POST", f"/v1/sites/memory/invitations/{pair[1]['invitation']['id']}/accept",
+                                                {"visitor": pair[0]}, token=token), list(zip(visitors, polls)))
+        chats = used()
+        deployment.parallel(
+            lambda i: deployment.client.call("POST", "/v1/sites/memory/chats", {"visitor": f"wait{i}", "source": "reactive"},
+                                             token=token), range(count))
+        waiting = used()
+        print("\n### Redis bytes per item (`INFO memory` used_memory deltas over 1,000 of each)\n")
+        print("| item | bytes |")
+        print("| --- | --- |")
+        print(f"| agent (presence and its agent token) | {(agents - start) / count:,.0f} |")
+        print(f"| hold (an issued invitation) | {(holds - agents) / count:,.0f} |")
+        print(f"| chat (that hold accepted; bytes beyond the hold's) | {(chats - holds) / count:,.0f} |")
+        print(f"| chat from nothing (hold + accept) | {(chats - agents) / count:,.0f} |")
+        print(f"| waiting chat | {(waiting - chats) / count:,.0f} |")
+    finally:
+        deployment.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", required=True, help="the usher binary to measure")
+    parser.add_argument("--ceiling", required=True, help="the ceiling app's binary")
+    parser.add_argument("--runs", type=int, default=3, help="alternating rounds of (a), (b), (c) (default 3)")
+    parser.add_argument("--seconds", type=int, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--connections", type=int, default=64, help="wrk connections of (a) and (c), one thread")
+    parser.add_argument("--mix-connections", type=int, default=64,
+                        help="wrk threads = connections of (b), one connection per thread (default 64)")
+    parser.add_argument("--mix-agents", type=int, default=10, help="agents of (b)'s site in the alternating runs")
+    parser.add_argument("--team-sizes", default="10,1000,10000", help="(b) at each of these agent counts; '' skips")
+    parser.add_argument("--profile", action="store_true", help="perf record Usher under one extra run of (a)")
+    parser.add_argument("--soak-seconds", type=int, default=0, help="a soak of (b) with Usher's RSS (0 skips)")
+    parser.add_argument("--memory", action="store_true", help="Redis bytes per agent, hold, chat, waiting chat")
+    parser.add_argument("--log-level", default=None, help="Usher's --log-level (default: Usher's own, info)")
+    parser.add_argument("--lock", default=None, help="a file to flock around each timed run")
+    parser.add_argument("--json", default=None, help="also write every run's figures to this file")
+    options = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="usher-bench-load.")
+    everything = {}
+    print(f"binary {options.binary}; wrk (a), (c): -t1 -c{options.connections}; (b): -t{options.mix_connections} "
+          f"-c{options.mix_connections}; {options.seconds} s per run; work files in {work}")
+    deployment = Deployment(options, work)
+    ceiling_port = free_port()
+    ceiling = Server([options.ceiling, str(ceiling_port)], os.path.join(work, "ceiling.log"), ceiling_port)
+    try:
+        ceiling.wait_ready("/")
+        full_token = deployment.full_site()
+        mix = deployment.mix_site("mix", options.mix_agents, work)
+        usher_processes = {"usher": deployment.usher.pid, "redis": deployment.redis.pid}
+        polls = {"USHER_BENCH_TOKEN": full_token, "USHER_BENCH_PATH": "/v1/sites/full/invitations"}
+        groups = {"(a) full-site polls": [], "(b) decision mix": [], "(c) ceiling": []}
+        for round in range(options.runs):
+            groups["(a) full-site polls"].append(run_wrk(
+                options, "(a)", deployment.usher.port, "poll.lua", 1, options.connections, options.seconds, polls,
+                usher_processes, deployment.redis))
+            groups["(b) decision mix"].append(run_mix(options, deployment, mix, options.seconds))
+            groups["(c) ceiling"].append(run_wrk(
+                options, "(c)", ceiling_port, "poll.lua", 1, options.connections, options.seconds,
+                {**polls, "USHER_BENCH_PATH": "/v1/sites/ceiling/invitations"}, {"ceiling": ceiling.pid}))
+            print(f"round {round + 1}: " + ", ".join(f"{name} {results[-1]['rps']:,.0f}/s" for name, results in groups.items()),
+                  flush=True)
+        ceiling_rps = median(groups["(c) ceiling"], lambda r: r["rps"])
+        capacity = deployment.client.call("GET", "/v1/sites/full/capacity")
+        print(f"\nfull site after the runs: issued {capacity['counters']['issued']}, withheld {capacity['counters']['withheld']}")
+        print_table(f"Alternating runs, medians of {options.runs}", list(groups.items()), ceiling_rps)
+        print_endpoints("(b)", groups["(b) decision mix"])
+        everything["alternating"] = groups
+
+        if options.profile:
+            profile = os.path.join(work, "perf.data")
+            run_wrk(options, "(a) profiled", deployment.usher.port, "poll.lua", 1, options.connections, options.seconds,
+                    polls, usher_processes, deployment.redis, profile=profile)
+            report = subprocess.run(
+                f"perf report -i {profile} --no-children --stdio --percent-limit 0.7 2>/dev/null | grep -E '^ +[0-9]' "
+                "| swift demangle --simplified | head -45", shell=True, capture_output=True, text=True).stdout
+            print(f"\n### perf record -F 999 -g of Usher under (a), perf report --no-children (self time), top symbols\n")
+            print("```\n" + report.rstrip() + "\n```")
+            print(f"(perf data: {profile})")
+
+        if options.soak_seconds:
+            result = run_mix(options, deployment, mix, options.soak_seconds, sample_rss=deployment.usher.pid)
+            print_table(f"Soak of (b), {options.soak_seconds} s", [("(b) soak", [result])], ceiling_rps)
+            print("\nUsher RSS during the soak (seconds: MiB): "
+                  + ", ".join(f"{t}: {kib / 1024:.1f}" for t, kib in result["rss"]))
+            everything["soak"] = result
+    finally:
+        ceiling.stop()
+        deployment.stop()
+
+    sizes = [int(size) for size in options.team_sizes.split(",") if size]
+    if sizes:
+        team = []
+        for size in sizes:
+            deployment = Deployment(options, work)
+            try:
+                started = time.monotonic()
+                mix = deployment.mix_site(f"team{size}", size, work)
+                setup = time.monotonic() - started
+                results = [run_mix(options, deployment, mix, options.seconds) for _ in range(options.runs)]
+                print(f"team of {size}: set up in {setup:.1f} s; " + ", ".join(f"{r['rps']:,.0f}/s" for r in results),
+                      flush=True)
+                team.append((f"(b) {size:,} agents", results))
+            finally:
+                deployment.stop()
+        print_table(f"Team size: (b) at {', '.join(f'{s:,}' for s in sizes)} agents in one queue, medians of "
+                    f"{options.runs} (a fresh Redis and Usher each)", team, ceiling_rps)
+        first = median(team[0][1], lambda r: r["rps"])
+        print("\nrequests/s against the smallest team: " + ", ".join(
+            f"{name}: {median(results, lambda r: r['rps']) / first:.2f}" for name, results in team))
+        everything["team"] = team
+
+    if options.memory:
+        memory_per_item(options, work)
+    if options.json:
+        with open(options.json, "w") as out:
+            json.dump(everything, out, indent=1, default=str)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
