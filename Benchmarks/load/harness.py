@@ -61,17 +61,26 @@ class Client:
         self.local = threading.local()
 
     def call(self, method, path, body=None, token=ADMIN, expect=(200, 201, 204)):
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            connection = self.local.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {"Authorization": f"Bearer {token}"}
         data = None
         if body is not None:
             data = json.dumps(body)
             headers["Content-Type"] = "application/json"
-        connection.request(method, path, body=data, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode()
+        # Usher closes idle connections, so a kept one may be gone: then once more on a new connection.
+        for attempt in range(2):
+            connection = getattr(self.local, "connection", None)
+            if connection is None:
+                connection = self.local.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                connection.request(method, path, body=data, headers=headers)
+                response = connection.getresponse()
+                text = response.read().decode()
+                break
+            except ConnectionError:
+                connection.close()
+                self.local.connection = None
+                if attempt == 1:
+                    raise
         if response.status not in expect:
             raise RuntimeError(f"{method} {path}: {response.status} {text}")
         return json.loads(text) if text else None
@@ -119,10 +128,11 @@ class Redis:
 class Server:
     """A process we started: Usher or the ceiling."""
 
-    def __init__(self, command, log, port):
+    def __init__(self, command, log, port, environment=None):
         self.port = port
         self.log = open(log, "w")
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT,
+                                        env={**os.environ, **(environment or {})})
         self.pid = self.process.pid
 
     def wait_ready(self, path):
@@ -150,7 +160,7 @@ class Server:
 class Deployment:
     """A fresh Redis and Usher."""
 
-    def __init__(self, options, work):
+    def __init__(self, options, work, environment=None):
         self.options = options
         self.redis = Redis(work)
         port = free_port()
@@ -158,7 +168,7 @@ class Deployment:
                    "--redis-url", f"redis://127.0.0.1:{self.redis.port}/0"]
         if options.log_level:
             command += ["--log-level", options.log_level]
-        self.usher = Server(command, os.path.join(work, f"usher-{port}.log"), port)
+        self.usher = Server(command, os.path.join(work, f"usher-{port}.log"), port, environment)
         self.usher.wait_ready("/readyz")
         self.client = Client(port)
 
@@ -233,7 +243,7 @@ class Lock:
 
 
 def run_wrk(options, name, port, script, threads, connections, seconds, environment, processes, redis=None,
-            profile=None, sample_rss=None):
+            profile=None, sample_rss=None, allocations=None):
     """One timed wrk run; returns wrk's summary plus CPU per request of each process and Redis's command stats."""
     command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
                "-s", os.path.join(HERE, script), f"http://127.0.0.1:{port}"]
@@ -242,6 +252,7 @@ def run_wrk(options, name, port, script, threads, connections, seconds, environm
         if redis:
             redis.cli("config", "resetstat")
         before = {label: cpu_seconds(pid) for label, pid in processes.items()}
+        allocated = read_count(allocations) if allocations else 0
         perf = None
         if profile:
             perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-o", profile, "-p", str(processes["usher"])],
@@ -249,16 +260,22 @@ def run_wrk(options, name, port, script, threads, connections, seconds, environm
         rss = []
         started = time.monotonic()
         wrk = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        while sample_rss and wrk.poll() is None:
+        # wait4 rather than Popen's wait, for wrk's own CPU time; wrk prints little, so its pipe cannot fill.
+        while True:
+            pid, status, usage = os.wait4(wrk.pid, os.WNOHANG if sample_rss else 0)
+            if pid:
+                break
             rss.append((round(time.monotonic() - started), rss_kib(sample_rss)))
             time.sleep(min(30, seconds / 10))
-        output = wrk.stdout.read()
-        _, status, usage = os.wait4(wrk.pid, 0)
         wrk.returncode = os.waitstatus_to_exitcode(status)
+        output = wrk.stdout.read()
         if perf:
             perf.send_signal(signal.SIGINT)
             perf.wait()
         after = {label: cpu_seconds(pid) for label, pid in processes.items()}
+        if allocations:
+            time.sleep(0.05)
+            allocated = read_count(allocations) - allocated
         stats = redis.commandstats() if redis else {}
     if sample_rss:
         rss.append((round(time.monotonic() - started), rss_kib(sample_rss)))
@@ -278,9 +295,41 @@ def run_wrk(options, name, port, script, threads, connections, seconds, environm
         result["evalshaPerRequest"] = evalsha["calls"] / requests
         result["redisUsecPerRequest"] = sum(stat["usec"] for stat in stats.values()) / requests
         result["commands"] = stats
+    if allocations:
+        result["allocationsPerRequest"] = allocated / requests
     result["left"] = [line.split()[1:] for line in output.splitlines() if line.startswith("LEFT ")]
     result["rss"] = rss
     return result
+
+
+def read_count(path):
+    with open(path) as file:
+        return int(file.read())
+
+
+def count_allocations(options, work):
+    """Heap allocations per request of Usher under (a) and (b), by Benchmarks/load/malloc-count.c preloaded into a
+    fresh Usher (a count, so the machine's load does not move it)."""
+    shim = os.path.join(work, "malloc-count.so")
+    subprocess.check_call(["cc", "-O2", "-shared", "-fPIC", "-o", shim, os.path.join(HERE, "malloc-count.c"), "-lpthread"])
+    counts = os.path.join(work, "allocations")
+    deployment = Deployment(options, work, {"LD_PRELOAD": shim, "USHER_MALLOC_COUNT_FILE": counts})
+    try:
+        token = deployment.full_site()
+        mix = deployment.mix_site("mix", options.mix_agents, work)
+        processes = {"usher": deployment.usher.pid, "redis": deployment.redis.pid}
+        polls = run_wrk(options, "(a)", deployment.usher.port, "poll.lua", 1, options.connections, options.seconds,
+                        {"USHER_BENCH_TOKEN": token, "USHER_BENCH_PATH": "/v1/sites/full/invitations"}, processes,
+                        deployment.redis, allocations=counts)
+        decisions = run_wrk(options, "(b)", deployment.usher.port, "mix.lua", options.mix_connections,
+                            options.mix_connections, options.seconds, mix_environment(mix), processes, deployment.redis,
+                            allocations=counts)
+        deployment.clean_up_mix(mix, decisions["left"])
+        print("\n### Heap allocations per request in Usher (malloc, calloc, realloc and the aligned ones; "
+              "Benchmarks/load/malloc-count.c)\n")
+        print(f"(a) full-site poll: {polls['allocationsPerRequest']:.0f}; (b) the mix: {decisions['allocationsPerRequest']:.0f}")
+    finally:
+        deployment.stop()
 
 
 def median(results, key):
@@ -400,6 +449,8 @@ def main():
     parser.add_argument("--profile", action="store_true", help="perf record Usher under one extra run of (a)")
     parser.add_argument("--soak-seconds", type=int, default=0, help="a soak of (b) with Usher's RSS (0 skips)")
     parser.add_argument("--memory", action="store_true", help="Redis bytes per agent, hold, chat, waiting chat")
+    parser.add_argument("--count-allocations", action="store_true",
+                        help="heap allocations per request of Usher under (a) and (b), by an LD_PRELOAD counter")
     parser.add_argument("--log-level", default=None, help="Usher's --log-level (default: Usher's own, info)")
     parser.add_argument("--lock", default=None, help="a file to flock around each timed run")
     parser.add_argument("--json", default=None, help="also write every run's figures to this file")
@@ -440,11 +491,22 @@ def main():
             profile = os.path.join(work, "perf.data")
             run_wrk(options, "(a) profiled", deployment.usher.port, "poll.lua", 1, options.connections, options.seconds,
                     polls, usher_processes, deployment.redis, profile=profile)
-            report = subprocess.run(
-                f"perf report -i {profile} --no-children --stdio --percent-limit 0.7 2>/dev/null | grep -E '^ +[0-9]' "
-                "| swift demangle --simplified | head -45", shell=True, capture_output=True, text=True).stdout
-            print(f"\n### perf record -F 999 -g of Usher under (a), perf report --no-children (self time), top symbols\n")
-            print("```\n" + report.rstrip() + "\n```")
+            binary = os.path.basename(options.binary)
+            views = [
+                ("by shared object (self time)", f"perf report -i {profile} --no-children --stdio --sort dso"),
+                ("top symbols by self time", f"perf report -i {profile} --no-children --stdio --percent-limit 0.7"),
+                (f"Usher's own and Foundation's functions by inclusive time (the event loops' plumbing left out)",
+                 f"perf report -i {profile} --children --stdio -g none --percent-limit 1 | grep -E '{binary}|Foundation' "
+                 "| grep -vE 'SelectableEventLoop|ThreadOps|MultiThreaded|thunk for @escaping|Selector|BaseSocket|"
+                 "BaseStream|PendingWrites|HeadChannelHandler|NIOThread|NIOAsyncChannel|ChannelPipeline|ChannelHandlerContext|"
+                 "ByteToMessage|ChannelOutboundHandler|partial apply|closure #|Data\\.|DataStorage'"),
+            ]
+            for title, command in views:
+                report = subprocess.run(f"{command} 2>/dev/null | grep -E '^ +[0-9]' | swift demangle --simplified "
+                                        "| sed 's/  */ /g' | cut -c1-160 | head -40",
+                                        shell=True, capture_output=True, text=True).stdout
+                print(f"\n### perf record -F 999 -g of Usher under (a): {title}\n")
+                print("```\n" + report.rstrip() + "\n```")
             print(f"(perf data: {profile})")
 
         if options.soak_seconds:
@@ -481,6 +543,8 @@ def main():
 
     if options.memory:
         memory_per_item(options, work)
+    if options.count_allocations:
+        count_allocations(options, work)
     if options.json:
         with open(options.json, "w") as out:
             json.dump(everything, out, indent=1, default=str)
