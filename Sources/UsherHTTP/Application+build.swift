@@ -18,11 +18,15 @@ public func buildApplication(
     let redis = RedisClient(configuration: configuration.redis, scripts: Broker.scripts, metricNames: MetricsCatalog.redis, logger: logger)
     // One broker for the routes and the background services: one canned-message cache, one set of timers.
     let broker = Broker(redis: redis, configuration: configuration.broker)
-    let router = buildRouter(configuration: configuration, broker: broker)
+    // One capacity reader per site with open streams, for all of them; stopped after the server, whose streams
+    // end with it.
+    let feeds = CapacityFeeds(broker: broker, intervalMilliseconds: configuration.observation.streamIntervalMilliseconds)
+    let router = buildRouter(configuration: configuration, broker: broker, feeds: feeds)
     var services: [any Service] = [
         redis,
         SiteSampler(broker: broker, configuration: configuration.observation, logger: logger),
         SiteSweeper(broker: broker, logger: logger),
+        feeds,
     ]
     // Both ports close connections that sit idle or take too long to send a request, so no client holds one forever.
     let http1 = HTTP1Channel.Configuration(
@@ -57,8 +61,8 @@ public func bootstrapMetrics() {
     _ = UsherMetrics.registry
 }
 
-/// The routes on their own, for tests that bring their own broker.
-public func buildRouter(configuration: UsherConfiguration, broker: Broker) -> Router<UsherRequestContext> {
+/// The routes on their own, for tests that bring their own broker; `feeds` serves the capacity streams once running.
+func buildRouter(configuration: UsherConfiguration, broker: Broker, feeds: CapacityFeeds) -> Router<UsherRequestContext> {
     bootstrapMetrics()
     let observation = configuration.observation
     let router = Router(context: UsherRequestContext.self)
@@ -83,7 +87,7 @@ public func buildRouter(configuration: UsherConfiguration, broker: Broker) -> Ro
         .add(middleware: SiteRoutesMiddleware(authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes, retry: configuration.retry))
         .group(context: SiteRequestContext.self)
     SitesController(broker: broker).addRoutes(to: sites)
-    CapacityFeedController(broker: broker, retry: configuration.retry, configuration: observation, openStreams: StreamCounter())
+    CapacityFeedController(broker: broker, retry: configuration.retry, configuration: observation, openStreams: StreamCounter(), feeds: feeds)
         .addRoutes(to: sites)
     InvitationsController(broker: broker, retry: configuration.retry).addRoutes(to: sites)
     ChatsController(broker: broker).addRoutes(to: sites)

@@ -84,13 +84,17 @@ public struct ObservationConfiguration: Sendable {
     /// Sites sampled and reported at most (in name order): bounds the metrics' label sets, with the broker's cap
     /// on queues per site.
     public var maxSampledSites: Int
-    /// The capacity stream checks for a change this often, and sends a heartbeat comment after this long quiet.
+    /// The capacity of a site with open streams is read this often (once for all its streams on this instance), and
+    /// each stream sends a heartbeat comment after this long quiet.
     public var streamIntervalMilliseconds: Int
     public var streamHeartbeatSeconds: Int
     /// A stream ends after this long (clients reconnect, which spreads them over instances); and at most this many
     /// streams are open on one instance.
     public var streamMaxSeconds: Int
     public var maxStreams: Int
+    /// A stream checks this often that its caller may still read the site (the site's one reader reads as the root
+    /// admin), so a revoked token's stream ends within this and an interval.
+    public var streamRecheckSeconds: Int
     /// Points one history answer holds at most.
     public var historyMaxPoints: Int
     /// How long an instance trusts a site's allowed origins before reading them again, and for how many sites.
@@ -106,6 +110,7 @@ public struct ObservationConfiguration: Sendable {
         streamHeartbeatSeconds: Int = 15,
         streamMaxSeconds: Int = 3_600,
         maxStreams: Int = 100,
+        streamRecheckSeconds: Int = 1,
         historyMaxPoints: Int = 2_000,
         corsCacheSeconds: Int = 5,
         corsCacheSites: Int = 10_000
@@ -118,6 +123,7 @@ public struct ObservationConfiguration: Sendable {
         self.streamHeartbeatSeconds = streamHeartbeatSeconds
         self.streamMaxSeconds = streamMaxSeconds
         self.maxStreams = maxStreams
+        self.streamRecheckSeconds = streamRecheckSeconds
         self.historyMaxPoints = historyMaxPoints
         self.corsCacheSeconds = corsCacheSeconds
         self.corsCacheSites = corsCacheSites

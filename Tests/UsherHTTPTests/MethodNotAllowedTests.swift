@@ -6,7 +6,7 @@ import RedisClient
 import RedisTestSupport
 import Testing
 import UsherCore
-import UsherHTTP
+@testable import UsherHTTP
 
 /// A path that exists but not for the request's method is 405 with `Allow`; a path that does not exist stays 404.
 @Suite("405 for a method a path does not have")
@@ -60,7 +60,9 @@ struct MethodNotAllowedTests {
     func everyRoute() async throws {
         let configuration = API.configuration(redis: RedisConfiguration(port: 1))
         let redis = RedisClient(configuration: configuration.redis, logger: TestRedis.logger)
-        let router = buildRouter(configuration: configuration, broker: Broker(redis: redis, configuration: configuration.broker))
+        let broker = Broker(redis: redis, configuration: configuration.broker)
+        let feeds = CapacityFeeds(broker: broker, intervalMilliseconds: configuration.observation.streamIntervalMilliseconds)
+        let router = buildRouter(configuration: configuration, broker: broker, feeds: feeds)
         let methods = Dictionary(grouping: router.routes, by: \.path.description).mapValues { $0.map(\.method.rawValue).sorted() }
         #expect(methods.count > 20)
         try await API.run { api in

@@ -11,6 +11,7 @@ struct CapacityFeedController {
     let retry: RetryAdvice
     let configuration: ObservationConfiguration
     let openStreams: StreamCounter
+    let feeds: CapacityFeeds
 
     func addRoutes(to group: RouterGroup<SiteRequestContext>) {
         group.get(":site/capacity/stream", use: self.stream)
@@ -19,11 +20,14 @@ struct CapacityFeedController {
 
     /// Sends the view at once, then whenever it changes (checked every `streamIntervalMilliseconds`, so at most
     /// that often), and a `: heartbeat` comment after `streamHeartbeatSeconds` of quiet. The view is read from
-    /// Redis, so changes made through any instance arrive. Ends when the client leaves, the token stops being
-    /// accepted (an `error` event), the stream's time is up, or the server shuts down.
+    /// Redis by the site's one reader on this instance (`CapacityFeeds`), so changes made through any instance arrive,
+    /// and the first view is the site's latest reading, at most an interval old. Ends when the client leaves, the
+    /// token stops being accepted (an `error` event; checked every `streamRecheckSeconds`), the stream's time is up,
+    /// or the server shuts down.
     @Sendable func stream(_ request: Request, context: SiteRequestContext) async throws -> Response {
-        // Refusals (bad token, no site) are ordinary JSON errors, before the stream starts.
-        let first = try await self.broker.capacity(site: context.site, caller: context.caller)
+        // Refusals (bad token, no site) are ordinary JSON errors, before the stream starts: the same prelude, and the
+        // same roles, as the capacity read's own, at a fraction of its cost.
+        _ = try await self.broker.site(context.site, caller: context.caller)
         guard self.openStreams.open(limit: self.configuration.maxStreams) else {
             throw APIError(
                 status: .tooManyRequests, code: "too_many_streams",
@@ -31,11 +35,32 @@ struct CapacityFeedController {
                 retryAfterSeconds: self.retry.unavailableSeconds
             )
         }
-        let feed = Feed(broker: self.broker, retry: self.retry, configuration: self.configuration, site: context.site, caller: context.caller)
         let counter = self.openStreams
+        guard let subscription = self.feeds.subscribe(site: context.site) else {
+            counter.close()
+            throw CoreError.unavailable("the server is shutting down")
+        }
+        let first: String
+        switch await subscription.readings.next() {
+        case .event(let event):
+            first = event
+        case .refused(let error):
+            self.feeds.unsubscribe(subscription)
+            counter.close()
+            throw error
+        case .unavailable, nil:
+            self.feeds.unsubscribe(subscription)
+            counter.close()
+            throw CoreError.unavailable("cannot read the capacity of \(context.site)")
+        }
+        let feed = Feed(broker: self.broker, retry: self.retry, configuration: self.configuration, site: context.site, caller: context.caller)
+        let feeds = self.feeds
         let body = ResponseBody { writer in
-            defer { counter.close() }
-            try await feed.run(first: first, writer: &writer)
+            defer {
+                feeds.unsubscribe(subscription)
+                counter.close()
+            }
+            try await feed.run(first: first, readings: subscription.readings, writer: &writer)
         }
         return Response(
             status: .ok,
@@ -52,26 +77,39 @@ struct CapacityFeedController {
         let site: String
         let caller: Caller
 
-        func run(first: SiteCapacity, writer: inout any ResponseBodyWriter) async throws {
-            var last = try CapacityFeedController.event("capacity", CapacityResponse(first))
+        /// Writes each reading of the site that differs from the last one written, one reading per interval.
+        func run(first: String, readings: ReadingMailbox, writer: inout any ResponseBodyWriter) async throws {
+            var last = first
             try await writer.write(ByteBuffer(string: last))
             let started = ContinuousClock.now
             var quietSince = started
+            var checkedAt = started
             while !Task.isShuttingDownGracefully, !Task.isCancelled,
                 ContinuousClock.now - started < .seconds(self.configuration.streamMaxSeconds)
             {
-                try await Task.sleep(for: .milliseconds(self.configuration.streamIntervalMilliseconds))
-                var capacity: SiteCapacity?
-                do {
-                    capacity = try await self.broker.capacity(site: self.site, caller: self.caller)
-                } catch .unavailable {
-                    capacity = nil  // Redis is away for now: keep the client (heartbeats go on), say nothing new.
-                } catch {
-                    let refusal = APIError(error, caller: self.caller, retry: self.retry).body
-                    try await writer.write(ByteBuffer(string: try CapacityFeedController.event("error", refusal)))
+                // nil: the readers stopped (the server is shutting down).
+                guard let reading = await readings.next() else { break }
+                var refusal: CoreError?
+                if case .refused(let error) = reading { refusal = error }
+                // The reader reads as the root admin: the caller's own right to read is checked here, on its own
+                // schedule, so a revoked token's stream ends within `streamRecheckSeconds` (and the interval).
+                if refusal == nil, ContinuousClock.now - checkedAt >= .seconds(self.configuration.streamRecheckSeconds) {
+                    do {
+                        _ = try await self.broker.site(self.site, caller: self.caller)
+                        checkedAt = .now
+                    } catch .unavailable {
+                        // Redis is away for now: keep the client (heartbeats go on), check again at the next reading.
+                    } catch {
+                        refusal = error
+                    }
+                }
+                if let refusal {
+                    let body = APIError(refusal, caller: self.caller, retry: self.retry).body
+                    try await writer.write(ByteBuffer(string: try CapacityFeedController.event("error", body)))
                     break
                 }
-                let next = try capacity.map { try CapacityFeedController.event("capacity", CapacityResponse($0)) } ?? last
+                // Unavailable: Redis is away for now; keep the client (heartbeats go on), say nothing new.
+                let next = if case .event(let event) = reading { event } else { last }
                 if next != last {
                     try await writer.write(ByteBuffer(string: next))
                     last = next

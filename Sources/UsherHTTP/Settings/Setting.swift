@@ -53,6 +53,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case streamHeartbeatSeconds = "stream-heartbeat-seconds"
     case streamMaxSeconds = "stream-max-seconds"
     case maxStreams = "max-streams"
+    case streamRecheckSeconds = "stream-recheck-seconds"
     case historyMaxPoints = "history-max-points"
     case corsCacheSeconds = "cors-cache-seconds"
     case corsCacheSites = "cors-cache-sites"
@@ -179,7 +180,7 @@ public enum Setting: String, CaseIterable, Sendable {
         case .streamIntervalMs:
             (
                 .serve, .number(\.usher.observation.streamIntervalMilliseconds, 50...60_000),
-                "Milliseconds between checks of a capacity stream for changes."
+                "Milliseconds between reads of a site's capacity for its streams (one read for all of them) and checks for changes."
             )
         case .streamHeartbeatSeconds:
             (
@@ -189,6 +190,11 @@ public enum Setting: String, CaseIterable, Sendable {
         case .streamMaxSeconds:
             (.serve, .number(\.usher.observation.streamMaxSeconds, 10...86_400), "Seconds after which a capacity stream ends; clients reconnect.")
         case .maxStreams: (.serve, .number(\.usher.observation.maxStreams, 1...100_000), "Capacity streams open on one instance at most.")
+        case .streamRecheckSeconds:
+            (
+                .serve, .number(\.usher.observation.streamRecheckSeconds, 1...3_600),
+                "Seconds between checks that a capacity stream's token is still accepted; a revoked token's stream ends within them."
+            )
         case .historyMaxPoints: (.serve, .number(\.usher.observation.historyMaxPoints, 10...1_000_000), "Points one history answer holds at most.")
         case .corsCacheSeconds:
             (.serve, .number(\.usher.observation.corsCacheSeconds, 0...3_600), "Seconds an instance trusts a site's allowed origins for CORS.")
