@@ -6,6 +6,8 @@ struct SiteKeys {
     enum Name: String, CaseIterable {
         case settings, reserve, agents, queues, lines, serving, presence, orphans, holds, waitdue, retained, seq
         case totals, counters, qcounters, tokens, sampled, canned, hours
+        /// Per deadline set (holds, presence, orphans, waitdue), a bound of its earliest deadline: see `schedule` in prelude.lua.
+        case due
         case tokenIds = "token-ids"
         case hoursScopes = "hours:scopes"
         case hoursSite = "hours:site"

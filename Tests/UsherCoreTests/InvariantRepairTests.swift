@@ -124,6 +124,42 @@ struct HoldInvariantTests {
         }
     }
 
+    @Test("each deadline set's bound in `due` is never later than its earliest deadline, so no due item is skipped")
+    func dueBoundsLead() async throws {
+        try await CoreHarness.run(settings: ["orphanGraceSeconds": 60]) { h in
+            _ = try await h.online("a1", maxChats: 1)
+            let hold = try #require(try await h.invite("v1"))
+            _ = try await h.accept(hold, visitor: "v1")
+            _ = try await h.online("a1", maxChats: 1, status: .offline)
+            _ = try await h.online("a2", maxChats: 1)
+            _ = try #require(try await h.invite("v2"))
+            _ = try await h.request("v3")
+            for set in ["holds", "presence", "orphans", "waitdue"] {
+                let first = try #require(try await h.raw("ZRANGE", h.key(set), "0", "0", "WITHSCORES").array)
+                #expect(first.count == 2, "\(set) is empty")
+                let earliest = try #require(first.last?.string.flatMap(Double.init))
+                let bound = try #require(try await h.raw("ZSCORE", h.key("due"), h.key(set)).string.flatMap(Double.init))
+                #expect(bound <= earliest, "the bound of \(set) is past its earliest deadline")
+            }
+        }
+    }
+
+    @Test("a site without the deadline bounds (made before them) sweeps every set at its next call")
+    func missingBoundsSweepAll() async throws {
+        try await CoreHarness.run(settings: ["holdSeconds": 1, "cooldownSeconds": 60]) { h in
+            _ = try await h.online("a1", maxChats: 1)
+            _ = try #require(try await h.invite("v1"))
+            try await h.raw("DEL", h.key("due"))
+            try await Task.sleep(for: .milliseconds(1_100))
+            guard case .withhold(.cooldown, _) = try await h.poll("v1") else {
+                Issue.record("the expired hold was not swept")
+                return
+            }
+            #expect(try await h.raw("ZCARD", h.key("holds")).int == 0)
+            #expect(try await h.raw("ZSCORE", h.key("due"), "~").string == "-inf")
+        }
+    }
+
     @Test("invitations for one queue never consume another queue's reserve on agents serving both")
     func reservePerQueue() async throws {
         try await CoreHarness.run(reserve: ["support": 1]) { h in

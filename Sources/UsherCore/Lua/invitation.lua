@@ -22,11 +22,13 @@ if limited then return limited end
 sweep()
 local function withhold(reason, retryMs)
     -- The total for the capacity view; per queue and in the history it is the sum of the reasons.
-    redis.call('HINCRBY', K.counters, C.withheld, 1)
+    redis.call('HINCRBY', K.counters, C.withheld, ONE)
     count(C.withheldBy .. reason, q)
     return cjson.encode({ decision = 'withhold', reason = reason, retryAfterMs = retryMs })
 end
-local current = redis.call('GET', K.visitor .. v .. ':inv')
+-- The visitor's two pointers in one read: its invitation, and its chat for `open_chat`.
+local pointers = redis.call('MGET', K.visitor .. v .. ':inv', vchat(v))
+local current = pointers[1]
 if current then
     local inv = hash(ikey(current))
     if inv and inv.state == 'held' and tonumber(inv.expiresAt) > NOW then
@@ -35,7 +37,7 @@ if current then
     end
 end
 local pollMs = setting('pollRetrySeconds') * 1000
-if open_chat(v) then return withhold('chatting', pollMs) end
+if open_chat(v, pointers[2]) then return withhold('chatting', pollMs) end
 local open, opensAt = open_hours(q)
 if open == nil then return fail('hours_stale') end
 if not open then
@@ -60,7 +62,7 @@ redis.call('HSET', ikey(id), 'visitor', v, 'queue', q, 'agent', r.id, 'state', '
 if locale ~= '' then redis.call('HSET', ikey(id), 'locale', locale) end
 if address then redis.call('HSET', ikey(id), 'address', address) end
 tally('held', address, 1)
-redis.call('ZADD', K.holds, expiresAt, id)
+schedule(K.holds, expiresAt, id)
 redis.call('SADD', akey(r.id) .. ':holds', id)
 redis.call('SET', K.visitor .. v .. ':inv', id, 'PX', expiresAt - NOW)
 bump(r, 'held', 1)

@@ -24,13 +24,19 @@
 -- A script validates everything before its first write: a Lua error does not undo the writes before it.
 -- The result is a JSON string; a refusal is the error reply `USHER <code>` (`no_site`, `forbidden`, ...).
 local P = string.sub(KEYS[1], 1, -9) -- strip "settings"
-local NOW
+-- A number sent to Redis costs it a formatting as text and a parsing back: what a call sends often goes as text
+-- (NOW_TEXT, SWEEP_LIMIT_TEXT, ONE).
+local NOW, NOW_TEXT
 do
     local t = redis.call('TIME')
-    NOW = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    -- Seconds, then the microseconds zero-padded to six digits and cut to milliseconds.
+    NOW_TEXT = t[1] .. string.sub(string.rep('0', 6 - #t[2]) .. t[2], 1, 3)
+    NOW = tonumber(NOW_TEXT)
 end
 local ADDRESS = ARGV[4]
 local SWEEP_LIMIT = tonumber(ARGV[5])
+local SWEEP_LIMIT_TEXT = ARGV[5]
+local ONE = '1'
 local RETENTION_MS = tonumber(ARGV[6])
 local HISTORY_MS = tonumber(ARGV[7])
 local MAX_QUEUES = tonumber(ARGV[8])
@@ -107,7 +113,7 @@ end
 -- A website call refused for its rate or its address's share: counted, then the error reply with how long
 -- until a retry can pass.
 local function limited(retryMs)
-    redis.call('HINCRBY', K.counters, C.rateLimited, 1)
+    redis.call('HINCRBY', K.counters, C.rateLimited, ONE)
     return fail('rate_limited ' .. retryMs)
 end
 
@@ -208,6 +214,22 @@ local function bump(r, field, delta)
 end
 local function total(field, delta) redis.call('HINCRBY', K.totals, field, delta) end
 
+-- What the sweep expires, each a sorted set by deadline: holds, heartbeats, orphans' grace and waits. `K.due` scores
+-- each set by a time no later than its earliest deadline ('+inf' when it is empty), so that a call with nothing due
+-- reads one key instead of every set, and holds `~` at '-inf' to tell a site that keeps the bounds from one made
+-- before them. Every deadline enters its set through `schedule` (LT only ever lowers a bound); a removal leaves the
+-- bound early, which costs one sweep that finds nothing. `DUE` names the sets due in this call, nil until `sweep`.
+local DUE = nil
+local function schedule(key, score, member, option)
+    if option then
+        redis.call('ZADD', key, option, score, member)
+    else
+        redis.call('ZADD', key, score, member)
+    end
+    redis.call('ZADD', K.due, 'LT', score, key)
+    if DUE and score <= NOW then DUE[key] = true end
+end
+
 -- Resolved invitations and ended chats stay readable for RETENTION_MS, and at most MAX_RETAINED of them
 -- per site: past that the oldest go early, so a flood of short-lived records cannot hold memory for a day.
 -- The record just retained is never the one to go, whatever the clock did.
@@ -259,23 +281,25 @@ local function roll(q, field, n)
     if HISTORY_MS <= 0 then return end
     local minute = math.floor(NOW / 60000)
     local key = K.minute .. minute
-    if redis.call('HINCRBY', key, q .. '|' .. field, n) == n then
+    if redis.call('HINCRBY', key, q .. '|' .. field, n == 1 and ONE or n) == n then
         redis.call('PEXPIREAT', key, (minute + 1) * 60000 + HISTORY_MS)
     end
 end
 -- A decision counted for the site (`counters`, the capacity view), per queue (`qcounters`, the metrics)
 -- and in the minute's history.
 local function count(field, q)
-    redis.call('HINCRBY', K.counters, field, 1)
+    redis.call('HINCRBY', K.counters, field, ONE)
     q = history_queue(q)
-    redis.call('HINCRBY', K.qcounters, q .. '|' .. field, 1)
+    redis.call('HINCRBY', K.qcounters, q .. '|' .. field, ONE)
     roll(q, field, 1)
 end
 
--- The visitor's one open chat (assigned or waiting), nil when there is none; a stale pointer is dropped.
+-- The visitor's one open chat (assigned or waiting), nil when there is none; a stale pointer is dropped. `pointer`:
+-- the visitor's chat pointer when the caller read it already (false when absent).
 local function vchat(v) return K.visitor .. v .. ':chat' end
-local function open_chat(v)
-    local id = redis.call('GET', vchat(v))
+local function open_chat(v, pointer)
+    local id = pointer
+    if id == nil then id = redis.call('GET', vchat(v)) end
     if not id then return nil end
     local state = redis.call('HGET', ckey(id), 'state')
     if state == 'assigned' or state == 'waiting' then return id end
@@ -401,7 +425,7 @@ local function lapse(r)
     end
     release_all_holds(r)
     if r.chats > 0 then
-        redis.call('ZADD', K.orphans, r.deadline + setting('orphanGraceSeconds') * 1000, r.id)
+        schedule(K.orphans, r.deadline + setting('orphanGraceSeconds') * 1000, r.id)
     end
 end
 
@@ -428,7 +452,7 @@ end
 -- The offering agent with the most free slots in the queue that `fits` (when given) accepts, fixing up
 -- stale entries on the way. `fits` answers nil to end the search: no agent can fit.
 local function best_agent(q, fits)
-    local candidates = redis.call('ZREVRANGE', qfree(q), 0, SWEEP_LIMIT)
+    local candidates = redis.call('ZREVRANGE', qfree(q), '0', SWEEP_LIMIT_TEXT)
     for _, a in ipairs(candidates) do
         local r = agent(a)
         if r and offers(r) and free_of(r) > 0 and serves(r, q) then
@@ -495,42 +519,72 @@ end
 -- Expiry. Every due hold goes at once, however many: a hold past its deadline must never count, and
 -- there are never more holds than the site's slots. Lapsed heartbeats, due orphans and waits run out
 -- SWEEP_LIMIT per call (decisions check those deadlines themselves; the background sweeper finishes
--- them). Returns true when some of those are left for a later call.
+-- them). A set is read only once its bound in `K.due` has come (see `schedule`), and gets its exact bound back;
+-- a site without the bounds sweeps every set and gets them. Returns true when some of those are left for a later
+-- call. Numbers cost Redis time as text: the check sends NOW once and reads no score back.
 local function sweep()
-    while true do
-        local due = redis.call('ZRANGEBYSCORE', K.holds, '-inf', NOW, 'LIMIT', 0, 100)
-        for _, id in ipairs(due) do
-            local q = release_hold(id, 'expired')
-            if q then count(C.expired, q) end
-        end
-        if #due < 100 then break end
+    local known = false
+    DUE = {}
+    for _, key in ipairs(redis.call('ZRANGEBYSCORE', K.due, '-inf', NOW_TEXT)) do
+        if key == '~' then known = true else DUE[key] = true end
     end
-    local lapsed = redis.call('ZRANGEBYSCORE', K.presence, '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
-    for _, a in ipairs(lapsed) do
-        local r = agent(a)
-        if r then lapse(r) else redis.call('ZREM', K.presence, a) end
+    if not known then
+        DUE = { [K.holds] = true, [K.presence] = true, [K.orphans] = true, [K.waitdue] = true }
+        redis.call('ZADD', K.due, '-inf', '~')
     end
-    local orphans = redis.call('ZRANGEBYSCORE', K.orphans, '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
-    for _, a in ipairs(orphans) do orphan_chats(a) end
-    local waits = redis.call('ZRANGEBYSCORE', K.waitdue, '-inf', NOW, 'LIMIT', 0, SWEEP_LIMIT)
-    local thinned = {}
-    for _, chat in ipairs(waits) do
-        local c = hash(ckey(chat))
-        if c and c.state == 'waiting' then
-            abandon(chat, c.queue)
-            thinned[c.queue] = true
-        else
-            redis.call('ZREM', K.waitdue, chat)
-        end
+    local function due(key) return DUE[key] == true end
+    local function rebound(key)
+        local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+        redis.call('ZADD', K.due, first[2] or '+inf', key)
+        DUE[key] = nil
     end
-    -- A line whose heads ran out may have stopped a serve short: whoever has a free slot takes the rest.
-    for q in pairs(thinned) do
-        for _ = 1, SWEEP_LIMIT do
-            if redis.call('ZCARD', qwait(q)) == 0 then break end
-            local r = best_agent(q)
-            if r == nil then break end
-            serve(r)
+    if due(K.holds) then
+        while true do
+            local expired = redis.call('ZRANGEBYSCORE', K.holds, '-inf', NOW_TEXT, 'LIMIT', '0', '100')
+            for _, id in ipairs(expired) do
+                local q = release_hold(id, 'expired')
+                if q then count(C.expired, q) end
+            end
+            if #expired < 100 then break end
         end
+        rebound(K.holds)
+    end
+    local lapsed, orphans, waits = {}, {}, {}
+    if due(K.presence) then
+        lapsed = redis.call('ZRANGEBYSCORE', K.presence, '-inf', NOW_TEXT, 'LIMIT', '0', SWEEP_LIMIT_TEXT)
+        for _, a in ipairs(lapsed) do
+            local r = agent(a)
+            if r then lapse(r) else redis.call('ZREM', K.presence, a) end
+        end
+        rebound(K.presence)
+    end
+    if due(K.orphans) then
+        orphans = redis.call('ZRANGEBYSCORE', K.orphans, '-inf', NOW_TEXT, 'LIMIT', '0', SWEEP_LIMIT_TEXT)
+        for _, a in ipairs(orphans) do orphan_chats(a) end
+        rebound(K.orphans)
+    end
+    if due(K.waitdue) then
+        waits = redis.call('ZRANGEBYSCORE', K.waitdue, '-inf', NOW_TEXT, 'LIMIT', '0', SWEEP_LIMIT_TEXT)
+        local thinned = {}
+        for _, chat in ipairs(waits) do
+            local c = hash(ckey(chat))
+            if c and c.state == 'waiting' then
+                abandon(chat, c.queue)
+                thinned[c.queue] = true
+            else
+                redis.call('ZREM', K.waitdue, chat)
+            end
+        end
+        -- A line whose heads ran out may have stopped a serve short: whoever has a free slot takes the rest.
+        for q in pairs(thinned) do
+            for _ = 1, SWEEP_LIMIT do
+                if redis.call('ZCARD', qwait(q)) == 0 then break end
+                local r = best_agent(q)
+                if r == nil then break end
+                serve(r)
+            end
+        end
+        rebound(K.waitdue)
     end
     return #lapsed == SWEEP_LIMIT or #orphans == SWEEP_LIMIT or #waits == SWEEP_LIMIT
 end
@@ -612,7 +666,7 @@ end
 local function enqueue(chat, q, score)
     redis.call('ZADD', qwait(q), score, chat)
     redis.call('SADD', K.lines, q)
-    redis.call('ZADD', K.waitdue, NOW + setting('maxWaitSeconds') * 1000, chat)
+    schedule(K.waitdue, NOW + setting('maxWaitSeconds') * 1000, chat)
     redis.call('HSET', ckey(chat), 'state', 'waiting')
     total('waiting', 1)
     local view = chat_view(chat, true)

@@ -68,7 +68,7 @@ for _, q in ipairs(wanted) do redis.call('SADD', K.queues, q) end
 if status == 'offline' then
     redis.call('ZREM', K.presence, a)
 else
-    redis.call('ZADD', K.presence, deadline, a)
+    schedule(K.presence, deadline, a)
 end
 -- Holds the agent can no longer keep: all of them unless available, those of dropped queues, and those
 -- beyond a lowered limit (a hold never becomes a chat that would put the agent over it).
@@ -99,7 +99,7 @@ end
 r = agent(a)
 if status == 'offline' and r.chats > 0 then
     -- NX: repeating offline does not push the grace period out.
-    redis.call('ZADD', K.orphans, 'NX', NOW + setting('orphanGraceSeconds') * 1000, a)
+    schedule(K.orphans, NOW + setting('orphanGraceSeconds') * 1000, a, 'NX')
 else
     redis.call('ZREM', K.orphans, a)
 end
