@@ -5,9 +5,10 @@ and runs with wrk:
   (a) full-site polls: random new visitors at a site whose 50 slots are held, so nearly every poll is withheld;
   (b) a decision mix that must reach Redis (Benchmarks/load/mix.lua states its proportions);
   (c) the ceiling app (Benchmarks/Ceiling): the same requests, a fixed answer, no auth and no Redis;
-alternating (a), (b), (c) for --runs rounds, and prints medians. Then, as asked: (b) at each --team-sizes (a fresh
-Redis and Usher for each), a profile of Usher under (a), a soak of (b) with Usher's resident size, and Redis bytes
-per agent, hold, chat and waiting chat. Every site here has no rate limits and no per-address caps: all of wrk's
+alternating (a), (b), (c) for --runs rounds, and prints medians. Then, each when its option asks: a profile of
+Usher under (a) (--profile), a soak of (b) with Usher's resident size (--soak-seconds), (b) at each --team-sizes (a
+fresh Redis and Usher for each), Redis bytes per agent, hold, chat and waiting chat (--memory), and Usher's heap
+allocations per request (--count-allocations). Every site here has no rate limits and no per-address caps: all of wrk's
 load comes from 127.0.0.1, so limits would measure 429s. Traffic goes to 127.0.0.1 only and every run stops by
 itself. Each timed run holds --lock (flock) so that runs of others on the same machine do not overlap it.
 """
