@@ -45,27 +45,20 @@ extension Broker {
         let end = min(range.endMinute, now + 1)
         let wanted = first < end ? Array(first..<end) : []
         let prefix = SiteKeys(site: site).key(.minute)
-        var minutes: [Int64: [String: Int64]] = [:]
+        var sums = HistorySums(range: range)
         var bytes: Int64 = 0
         for batch in stride(from: 0, to: wanted.count, by: Self.historyBatchMinutes) {
             let keys = wanted[batch..<min(wanted.count, batch + Self.historyBatchMinutes)]
-            let replies = try await self.pipeline(keys.map { ["HGETALL", prefix + String($0)] })
-            var stored: [Int64] = []
-            for (minute, reply) in zip(keys, replies) {
-                guard let pairs = reply.array, !pairs.isEmpty else { continue }
-                var fields: [String: Int64] = [:]
-                for index in stride(from: 0, to: pairs.count - 1, by: 2) {
-                    if let name = pairs[index].string, let value = pairs[index + 1].int { fields[name] = Int64(value) }
-                }
-                minutes[minute] = fields
-                stored.append(minute)
-            }
-            if !stored.isEmpty {
-                let sizes = try await self.pipeline(stored.map { ["MEMORY", "USAGE", prefix + String($0)] })
-                bytes += sizes.reduce(0) { $0 + Int64($1.int ?? 0) }
+            // Each minute and the memory it takes in one round trip (a missing minute takes none).
+            let replies = try await self.pipeline(
+                keys.flatMap { minute in [["HGETALL", prefix + String(minute)], ["MEMORY", "USAGE", prefix + String(minute)]] })
+            for (offset, minute) in keys.enumerated() {
+                guard case .array(let pairs) = replies[2 * offset], !pairs.isEmpty else { continue }
+                sums.add(minute: minute, reply: pairs)
+                bytes += Int64(replies[2 * offset + 1].int ?? 0)
             }
         }
-        return CapacityHistory(range: range, minutes: minutes, bytes: bytes, retentionSeconds: self.configuration.historyRetentionSeconds)
+        return CapacityHistory(sums: sums, bytes: bytes, retentionSeconds: self.configuration.historyRetentionSeconds)
     }
 
     /// Sends the commands in one pipeline; any failure is the store's.
