@@ -49,6 +49,83 @@ struct HistoryTests {
         #expect(history.storedMinutes == 4)
     }
 
+    @Test("the sums read straight from the replies equal a sum by name of every minute's fields, whatever the fields")
+    func sumsMatchByName() throws {
+        var random = SystemRandomNumberGenerator()
+        let queues = ["*", "~", "sales", "support", "b|c"]
+        let measures =
+            HistoryMeasure.allCases.map(\.rawValue) + DecisionCount.allCases.map(\.rawValue)
+            + ["withheld:no_capacity", "withheld:cooldown", "started:reactive", "started:x", "unknown", ""]
+        let minute: Int64 = 29_000_000
+        for _ in 0..<20 {
+            let step = Int.random(in: 1...7, using: &random)
+            let range = try HistoryRange(from: minute * 60_000, to: (minute + 60) * 60_000, stepSeconds: step * 60, maxPoints: 100)
+            var minutes: [Int64: [String: Int64]] = [:]
+            for offset in (0..<70).filter({ _ in Bool.random(using: &random) }) {
+                var fields: [String: Int64] = ["nobar": 1, "|lead": 2]
+                for _ in 0..<Int.random(in: 0...12, using: &random) {
+                    let name = queues.randomElement(using: &random)! + "|" + measures.randomElement(using: &random)!
+                    fields[name] = Int64.random(in: -5...100_000, using: &random)
+                }
+                minutes[minute + Int64(offset)] = fields
+            }
+            let history = CapacityHistory(range: range, minutes: minutes, bytes: 0, retentionSeconds: 3_600)
+            #expect(history.series == Self.sumByName(range: range, minutes: minutes))
+        }
+    }
+
+    @Test("a value is read as RedisValue.int reads it")
+    func integers() {
+        for text in [
+            "0", "12", "-7", "+3", "", "-", "+", "1a", " 1", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+            "-9223372036854775809", "é",
+        ] {
+            #expect(HistorySums.integer(.bulk(Array(text.utf8))) == RedisValue.bulk(Array(text.utf8)).int.map(Int64.init), "\(text)")
+        }
+    }
+
+    /// The history as the fields' names say: per step and queue a sum per measure, the site adding up its queues'
+    /// counts, then each point from the sums by name.
+    static func sumByName(range: HistoryRange, minutes: [Int64: [String: Int64]]) -> [String: [CapacityHistory.Point]] {
+        var sums: [String: [Int: [String: Int64]]] = ["*": [:]]
+        for (minute, fields) in minutes where minute >= range.firstMinute && minute < range.endMinute {
+            let step = Int((minute - range.firstMinute) / range.stepMinutes)
+            for (field, value) in fields {
+                let parts = field.split(separator: "|", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { continue }
+                let isGauge = HistoryMeasure(rawValue: parts[1])?.isGauge ?? false
+                if parts[0] != "~" { sums[parts[0], default: [:]][step, default: [:]][parts[1], default: 0] += value }
+                if parts[0] != "*" && !isGauge { sums["*", default: [:]][step, default: [:]][parts[1], default: 0] += value }
+            }
+        }
+        return sums.mapValues { steps in
+            (0..<range.points).map { step in
+                var point = CapacityHistory.Point(at: (range.firstMinute + Int64(step) * range.stepMinutes) * 60_000)
+                let sums = steps[step] ?? [:]
+                func sum(_ name: String) -> Int64 { sums[name] ?? 0 }
+                let samples = Double(sum("samples"))
+                func mean(_ name: String) -> Double? { samples > 0 ? Double(sum(name)) / samples : nil }
+                (point.agents, point.slots, point.chatting) = (mean("agents"), mean("slots"), mean("chats"))
+                (point.held, point.free, point.waiting) = (mean("held"), mean("free"), mean("waiting"))
+                (point.issued, point.accepted, point.declined) = (Int(sum("issued")), Int(sum("accepted")), Int(sum("declined")))
+                (point.expired, point.ended, point.orphaned) = (Int(sum("expired")), Int(sum("ended")), Int(sum("orphaned")))
+                (point.abandoned, point.refused) = (Int(sum("abandoned")), Int(sum("refused")))
+                for (name, value) in sums {
+                    if name.hasPrefix("withheld:"), name.count > 9 {
+                        point.withheldBy[String(name.dropFirst(9))] = Int(value)
+                        point.withheld += Int(value)
+                    }
+                    if name.hasPrefix("started:"), name.count > 8 { point.started[String(name.dropFirst(8))] = Int(value) }
+                }
+                point.firstResponses = Int(sum("ttfrN"))
+                if point.firstResponses > 0 { point.timeToFirstResponseSeconds = Double(sum("ttfrMs")) / 1_000 / Double(point.firstResponses) }
+                point.waits = Int(sum("waitN"))
+                if point.waits > 0 { point.waitSeconds = Double(sum("waitMs")) / 1_000 / Double(point.waits) }
+                return point
+            }
+        }
+    }
+
     @Test("a period is refused when its step is not whole minutes, it runs backwards, or it holds too many points")
     func refusals() {
         #expect(throws: CoreError.invalid(field: "step", message: "step must be a whole number of minutes (60, 300, 3600, ...)")) {

@@ -45,27 +45,35 @@ extension Broker {
         let end = min(range.endMinute, now + 1)
         let wanted = first < end ? Array(first..<end) : []
         let prefix = SiteKeys(site: site).key(.minute)
-        var minutes: [Int64: [String: Int64]] = [:]
+        var sums = HistorySums(range: range)
         var bytes: Int64 = 0
-        for batch in stride(from: 0, to: wanted.count, by: Self.historyBatchMinutes) {
-            let keys = wanted[batch..<min(wanted.count, batch + Self.historyBatchMinutes)]
-            let replies = try await self.pipeline(keys.map { ["HGETALL", prefix + String($0)] })
-            var stored: [Int64] = []
-            for (minute, reply) in zip(keys, replies) {
-                guard let pairs = reply.array, !pairs.isEmpty else { continue }
-                var fields: [String: Int64] = [:]
-                for index in stride(from: 0, to: pairs.count - 1, by: 2) {
-                    if let name = pairs[index].string, let value = pairs[index + 1].int { fields[name] = Int64(value) }
-                }
-                minutes[minute] = fields
-                stored.append(minute)
+        let batches = stride(from: 0, to: wanted.count, by: Self.historyBatchMinutes).map {
+            wanted[$0..<min(wanted.count, $0 + Self.historyBatchMinutes)]
+        }
+        // Each minute and the memory it takes in one round trip (a missing minute takes none).
+        func read(_ batch: Int) async throws(CoreError) -> [RedisValue] {
+            guard batch < batches.count else { return [] }
+            return try await self.pipeline(
+                batches[batch].flatMap { minute in [["HGETALL", prefix + String(minute)], ["MEMORY", "USAGE", prefix + String(minute)]] })
+        }
+        var replies = try await read(0)
+        for (batch, keys) in batches.enumerated() {
+            // The next batch is read and decoded while this one is summed, each on a core of its own.
+            async let next = read(batch + 1)
+            for (offset, minute) in keys.enumerated() {
+                guard case .array(let pairs) = replies[2 * offset], !pairs.isEmpty else { continue }
+                sums.add(minute: minute, reply: pairs)
+                bytes += Int64(replies[2 * offset + 1].int ?? 0)
             }
-            if !stored.isEmpty {
-                let sizes = try await self.pipeline(stored.map { ["MEMORY", "USAGE", prefix + String($0)] })
-                bytes += sizes.reduce(0) { $0 + Int64($1.int ?? 0) }
+            do {
+                replies = try await next
+            } catch let error as CoreError {
+                throw error
+            } catch {
+                throw .unavailable("reading history: \(error)")
             }
         }
-        return CapacityHistory(range: range, minutes: minutes, bytes: bytes, retentionSeconds: self.configuration.historyRetentionSeconds)
+        return CapacityHistory(sums: sums, bytes: bytes, retentionSeconds: self.configuration.historyRetentionSeconds)
     }
 
     /// Sends the commands in one pipeline; any failure is the store's.
@@ -80,8 +88,9 @@ extension Broker {
     /// How many minutes of history are kept.
     public var historyRetentionMinutes: Int { self.configuration.historyRetentionSeconds / 60 }
 
-    /// Minutes read per pipeline: bounds the commands one read has in flight at once.
-    static let historyBatchMinutes = 500
+    /// Minutes read per pipeline: with the next batch read while one is summed, a read has at most 1,000 commands
+    /// in flight at once.
+    static let historyBatchMinutes = 250
 
     /// The origins the site's website may call from (its `allowedOrigins`); empty for an unknown site.
     public func allowedOrigins(site: String) async throws(CoreError) -> [String] {

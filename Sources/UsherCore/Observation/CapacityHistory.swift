@@ -1,3 +1,5 @@
+internal import RedisClient
+
 /// A period of history asked for: whole minutes `[firstMinute, endMinute)` in steps of `stepMinutes`.
 public struct HistoryRange: Sendable, Equatable {
     public let firstMinute: Int64
@@ -89,70 +91,20 @@ public struct CapacityHistory: Sendable {
     /// Events of queues nobody named (see the prelude's `history_queue`): part of the site's counts only.
     static let unnamedQueue = "~"
 
-    init(range: HistoryRange, minutes: [Int64: [String: Int64]], bytes: Int64, retentionSeconds: Int) {
-        self.range = range
+    init(sums: consuming HistorySums, bytes: Int64, retentionSeconds: Int) {
+        self.range = sums.range
         self.bytes = bytes
         self.retentionSeconds = retentionSeconds
-        self.storedMinutes = minutes.count
-        // Per step and queue, the raw sums of every measure.
-        var sums: [String: [Int: [String: Int64]]] = [Self.site: [:]]
-        for (minute, fields) in minutes where minute >= range.firstMinute && minute < range.endMinute {
-            let step = Int((minute - range.firstMinute) / range.stepMinutes)
-            for (field, value) in fields {
-                let parts = field.split(separator: "|", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { continue }
-                let (queue, measure) = (parts[0], parts[1])
-                // Gauges are sampled for the site itself; everything else adds up from its queues.
-                let isGauge = HistoryMeasure(rawValue: measure)?.isGauge ?? false
-                if queue != Self.unnamedQueue {
-                    sums[queue, default: [:]][step, default: [:]][measure, default: 0] += value
-                }
-                if queue != Self.site && !isGauge {
-                    sums[Self.site, default: [:]][step, default: [:]][measure, default: 0] += value
-                }
-            }
-        }
-        var series: [String: [Point]] = [:]
-        for (queue, steps) in sums {
-            series[queue] = (0..<range.points).map { step in
-                let at = (range.firstMinute + Int64(step) * range.stepMinutes) * 60_000
-                return Self.point(at: at, sums: steps[step] ?? [:])
-            }
-        }
-        self.series = series
+        self.storedMinutes = sums.storedMinutes
+        self.series = sums.series()
     }
 
-    private static func point(at: Int64, sums: [String: Int64]) -> Point {
-        var point = Point(at: at)
-        func sum(_ measure: HistoryMeasure) -> Int64 { sums[measure.rawValue] ?? 0 }
-        let samples = Double(sum(.samples))
-        func mean(_ measure: HistoryMeasure) -> Double? { samples > 0 ? Double(sum(measure)) / samples : nil }
-        point.agents = mean(.agents)
-        point.slots = mean(.slots)
-        point.chatting = mean(.chats)
-        point.held = mean(.held)
-        point.free = mean(.free)
-        point.waiting = mean(.waiting)
-        func count(_ decision: DecisionCount) -> Int { Int(sums[decision.rawValue] ?? 0) }
-        point.issued = count(.issued)
-        point.accepted = count(.accepted)
-        point.declined = count(.declined)
-        point.expired = count(.expired)
-        point.ended = count(.ended)
-        point.orphaned = count(.orphaned)
-        point.abandoned = count(.abandoned)
-        point.refused = count(.refused)
-        for (name, value) in sums {
-            if let reason = DecisionCount.withheldBy.detail(of: name) {
-                point.withheldBy[reason] = Int(value)
-                point.withheld += Int(value)
-            }
-            if let source = DecisionCount.startedBy.detail(of: name) { point.started[source] = Int(value) }
+    /// The history of minutes given as field → value.
+    init(range: HistoryRange, minutes: [Int64: [String: Int64]], bytes: Int64, retentionSeconds: Int) {
+        var sums = HistorySums(range: range)
+        for (minute, fields) in minutes.sorted(by: { $0.key < $1.key }) {
+            sums.add(minute: minute, reply: fields.flatMap { [RedisValue.bulk(Array($0.key.utf8)), .bulk(Array(String($0.value).utf8))] })
         }
-        point.firstResponses = Int(sum(.ttfrN))
-        if point.firstResponses > 0 { point.timeToFirstResponseSeconds = Double(sum(.ttfrMs)) / 1_000 / Double(point.firstResponses) }
-        point.waits = Int(sum(.waitN))
-        if point.waits > 0 { point.waitSeconds = Double(sum(.waitMs)) / 1_000 / Double(point.waits) }
-        return point
+        self.init(sums: sums, bytes: bytes, retentionSeconds: retentionSeconds)
     }
 }
