@@ -120,6 +120,19 @@ struct AuthAndInputTests {
         }
     }
 
+    @Test("spaces around a bearer token are not part of it; a token of spaces alone is none")
+    func tokenSpaces() async throws {
+        try await API.run { api in
+            let website = try await api.token(role: "website")
+            let poll = try await api.call(.post, api.sitePath("/invitations"), token: "  \(website)   ", body: ["visitor": "v1"])
+            #expect(poll.status == .ok)
+            #expect(try await api.call(.get, api.sitePath(), token: " \(API.adminToken) ").status == .ok)
+            let blank = try await api.call(.get, api.sitePath(), token: "    ")
+            #expect(blank.status == .unauthorized)
+            #expect(blank.errorCode == "unauthorized")
+        }
+    }
+
     @Test("no token is 401")
     func noToken() async throws {
         try await API.run { api in

@@ -10,7 +10,7 @@ struct Authenticator: Sendable {
 
     func caller(_ request: Request, context: UsherRequestContext) throws(APIError) -> Caller {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw Self.noToken }
-        let token = String(header.dropFirst("Bearer ".count)).trimmingSpaces
+        let token = String(header.dropFirst("Bearer ".count).trimmingSpaces)
         guard !token.isEmpty, token.utf8.count <= 256 else {
             throw APIError(status: .unauthorized, code: "unauthorized", message: "the bearer token is empty or too long")
         }
@@ -23,19 +23,23 @@ struct Authenticator: Sendable {
 
     /// Compares every byte whatever the first difference, so the time taken tells nothing of the token.
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
+        guard a.utf8.count == b.utf8.count else { return false }
         var difference: UInt8 = 0
-        for index in x.indices {
-            difference |= x[index] ^ y[index]
+        for (x, y) in zip(a.utf8, b.utf8) {
+            difference |= x ^ y
         }
         return difference == 0
     }
 }
 
-extension String {
-    fileprivate var trimmingSpaces: String {
-        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+extension Substring {
+    /// Without its leading and trailing spaces, found on the bytes: on every request, where walking Characters through
+    /// two reversed copies cost a tenth of a withheld poll's CPU (docs/performance.md).
+    fileprivate var trimmingSpaces: Substring {
+        let space = UInt8(ascii: " ")
+        guard let first = self.utf8.firstIndex(where: { $0 != space }), let last = self.utf8.lastIndex(where: { $0 != space }) else {
+            return ""
+        }
+        return self[first...last]
     }
 }
