@@ -16,6 +16,8 @@ public struct Broker: Sendable {
     /// The decay weight of a new estimate sample, computed once.
     private let sampleWeight: Double
     private let decisionTimers = DecisionMetrics.Timers()
+    /// The polls waiting for their site and token's call in flight, shared by every copy of this broker.
+    private let polls: Batcher<InvitationArguments.Poll, InvitationDecisionReply>
 
     public init(redis: RedisClient, configuration: BrokerConfiguration = BrokerConfiguration()) {
         self.redis = redis
@@ -23,6 +25,7 @@ public struct Broker: Sendable {
         self.cannedCache = CannedCache(maxSites: configuration.cannedCacheSites)
         self.preludeLimits = PreludeArguments.Limits(configuration)
         self.sampleWeight = configuration.estimateSampleWeight
+        self.polls = Batcher(maxItems: configuration.pollBatchMax)
     }
 
     // MARK: Sites and tokens
@@ -110,16 +113,34 @@ public struct Broker: Sendable {
     func poll(
         site: String, caller: Caller, visitor: String, queue: String = Self.defaultQueue, locale: String? = nil
     ) async throws(CoreError) -> InvitationDecision {
+        let site = try Identifier.validate(site, field: "site")
         let visitor = try Identifier.validate(visitor, field: "visitor")
         let queue = try Identifier.validate(queue, field: "queue")
         try ChatRequest.validateLocale(locale)
-        let reply: InvitationDecisionReply = try await self.withinHours(site: site, caller: caller) { () throws(CoreError) in
-            try await self.call(
-                InvitationArguments(visitor: visitor, queue: queue, invitation: Self.randomHex(bytes: 12), locale: locale),
-                site: site, caller: caller, roles: [.website]
-            )
+        let poll = InvitationArguments.Poll(visitor: visitor, queue: queue, locale: locale, address: caller.addressArgument)
+        let reply = try await self.withinHours(site: site, caller: caller) { () throws(CoreError) in
+            try await self.decide(poll, site: site, caller: caller)
         }
         return reply.decisionValue
+    }
+
+    /// One poll, decided in one call with the others of its site and token that are waiting (see `Batcher`); its
+    /// latency, waiting included, is the decision's.
+    private func decide(_ poll: InvitationArguments.Poll, site: String, caller: Caller) async throws(CoreError) -> InvitationDecisionReply {
+        let start = ContinuousClock.now
+        defer { self.decisionTimers.record(.invitation, since: start) }
+        // The token is the key: a call is authorized once, for all its polls. Site ids hold no space.
+        let outcome = await self.polls.submit(poll, key: site + " " + caller.callerArgument) { polls in
+            do throws(CoreError) {
+                let arguments = InvitationArguments(seed: Self.randomHex(bytes: 16), polls: polls)
+                let outcomes: [PollOutcome] = try await self.untimedCall(arguments, site: site, caller: caller, roles: [.website])
+                // The batcher fails every poll closed if the count is not theirs.
+                return outcomes.map(\.result)
+            } catch {
+                return Array(repeating: .failure(error), count: polls.count)
+            }
+        }
+        return try outcome.get()
     }
 
     public func accept(
@@ -217,12 +238,19 @@ public struct Broker: Sendable {
     func call<Reply: Decodable>(
         _ arguments: some ScriptArguments, site: String, caller: Caller, roles: [Role], agent: String = ""
     ) async throws(CoreError) -> Reply {
+        let start = ContinuousClock.now
+        defer { self.decisionTimers.record(arguments.script, since: start) }
+        return try await self.untimedCall(arguments, site: site, caller: caller, roles: roles, agent: agent)
+    }
+
+    private func untimedCall<Reply: Decodable>(
+        _ arguments: some ScriptArguments, site: String, caller: Caller, roles: [Role], agent: String = ""
+    ) async throws(CoreError) -> Reply {
         let site = try Identifier.validate(site, field: "site")
         let prelude = PreludeArguments(caller: caller, roles: roles, agent: agent, limits: self.preludeLimits)
-        let script = arguments.script
-        let start = ContinuousClock.now
-        defer { self.decisionTimers.record(script, since: start) }
-        return try await self.run(script, keys: [SiteKeys(site: site).settings], arguments: prelude.rendered(followedBy: arguments.rendered))
+        return try await self.run(
+            arguments.script, keys: [SiteKeys(site: site).settings], arguments: prelude.rendered(followedBy: arguments.rendered)
+        )
     }
 
     func run<Reply: Decodable>(_ script: Script, keys: [String], arguments: [String]) async throws(CoreError) -> Reply {
@@ -255,17 +283,22 @@ public struct Broker: Sendable {
         return values.filter { seen.insert($0).inserted }
     }
 
-    /// Random ids and tokens from the system's cryptographic generator.
+    /// Random ids and tokens from the system's cryptographic generator, eight bytes a draw (a draw is a system call).
     static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        var text = ""
-        text.reserveCapacity(bytes * 2)
-        for _ in 0..<bytes {
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            text += String(byte >> 4, radix: 16) + String(byte & 0x0f, radix: 16)
+        var digits: [UInt8] = []
+        digits.reserveCapacity(bytes * 2)
+        var word: UInt64 = 0
+        for index in 0..<bytes {
+            if index % 8 == 0 { word = generator.next() }
+            let byte = UInt8(truncatingIfNeeded: word >> (8 * UInt64(index % 8)))
+            digits.append(Self.hexDigits[Int(byte >> 4)])
+            digits.append(Self.hexDigits[Int(byte & 0x0f)])
         }
-        return text
+        return String(decoding: digits, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 struct SweepReply: Decodable {

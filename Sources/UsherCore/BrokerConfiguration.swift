@@ -37,6 +37,9 @@ public struct BrokerConfiguration: Sendable {
     /// many sites it sweeps at once.
     public var sweepIntervalMilliseconds: Int
     public var sweepConcurrency: Int
+    /// The most website polls of one site and token decided in one script call. Polls that arrive while a call of
+    /// theirs is in flight wait for it and go together in the next; this bounds how long one call holds Redis.
+    public var pollBatchMax: Int
 
     public init(
         sweepLimit: Int = 20,
@@ -55,7 +58,8 @@ public struct BrokerConfiguration: Sendable {
         maxSupersededSessions: Int = 1_000,
         maxRetainedPerSite: Int = 100_000,
         sweepIntervalMilliseconds: Int = 1_000,
-        sweepConcurrency: Int = 16
+        sweepConcurrency: Int = 16,
+        pollBatchMax: Int = 64
     ) {
         self.sweepLimit = sweepLimit
         self.retentionSeconds = retentionSeconds
@@ -74,6 +78,7 @@ public struct BrokerConfiguration: Sendable {
         self.maxRetainedPerSite = maxRetainedPerSite
         self.sweepIntervalMilliseconds = sweepIntervalMilliseconds
         self.sweepConcurrency = sweepConcurrency
+        self.pollBatchMax = pollBatchMax
     }
 
     /// How far past its deadline reconcile lets a record be before it reports it: two sweeper passes, and a second

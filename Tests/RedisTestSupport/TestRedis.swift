@@ -71,6 +71,16 @@ public enum TestRedis {
         }
     }
 
+    /// The scripts Redis has run so far (`INFO commandstats`: count them on a private server only).
+    public static func scriptCalls(_ redis: RedisClient) async throws -> Int {
+        let info = try await redis.send(["INFO", "commandstats"]).string ?? ""
+        return info.split(whereSeparator: \.isNewline).reduce(0) { total, line in
+            guard line.hasPrefix("cmdstat_evalsha:") || line.hasPrefix("cmdstat_eval:") else { return total }
+            let calls = line.split(separator: ":", maxSplits: 1).last?.split(separator: ",").first?.split(separator: "=").last
+            return total + (calls.flatMap { Int($0) } ?? 0)
+        }
+    }
+
     public struct Timeout: Error, CustomStringConvertible {
         let what: String
         public var description: String { "timed out waiting until \(self.what)" }

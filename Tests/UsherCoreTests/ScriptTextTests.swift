@@ -22,11 +22,10 @@ struct ScriptTextTests {
         }
     }
 
-    /// A value of every script's arguments.
+    /// A value of every script's arguments but invitation.lua's, whose polls repeat (see `pollsContract`).
     static var samples: [any ScriptArguments] {
         [
             PresenceArguments(agent: "a1", status: .available, maxChats: 2, queues: ["default"], session: "s1"),
-            InvitationArguments(visitor: "v1", queue: "default", invitation: "i1", locale: "fr"),
             AcceptArguments(invitation: "i1", visitor: "v1", chat: "c1", name: "Ann", locale: "fr"),
             DeclineArguments(invitation: "i1", visitor: "v1"),
             ChatRequestArguments(chat: "c1", visitor: "v1", queue: "default", source: .reactive, priority: 0, name: "Ann", locale: "fr"),
@@ -60,7 +59,7 @@ struct ScriptTextTests {
 
     @Test("each script's header lists the arguments its Swift value has, in the order it renders them")
     func contracts() {
-        #expect(Set(Self.samples.map(\.script)).union([.siteSettings]) == Set(Script.allCases))
+        #expect(Set(Self.samples.map(\.script)).union([.siteSettings, .invitation]) == Set(Script.allCases))
         for sample in Self.samples {
             let file = "\(sample.script).lua"
             let fields = Mirror(reflecting: sample).children.compactMap(\.label).filter { $0 != "script" }
@@ -89,6 +88,21 @@ struct ScriptTextTests {
         #expect(PreludeArguments.Limits(limits).rendered == ["1", "2000", "3000", "4", "5", "6", "7", "8"])
         #expect(rendered.last == "own")
         #expect(Self.headerArguments("siteSettings.lua") == ["update"])
+    }
+
+    @Test("invitation.lua's header lists its seed and then one poll's arguments, which repeat in that order")
+    func pollsContract() {
+        let arguments = InvitationArguments(
+            seed: "s0",
+            polls: [
+                .init(visitor: "v1", queue: "q1", locale: "fr", address: "192.0.2.1"),
+                .init(visitor: "v2", queue: "q2", locale: nil, address: "192.0.2.2"),
+            ]
+        )
+        let pollFields = Mirror(reflecting: arguments.polls[0]).children.compactMap(\.label)
+        #expect(Self.headerArguments("invitation.lua") == ["seed"] + pollFields)
+        #expect(Mirror(reflecting: arguments).children.compactMap(\.label) == ["seed", "polls"])
+        #expect(arguments.rendered == ["s0", "v1", "q1", "fr", "192.0.2.1", "v2", "q2", "", "192.0.2.2"])
     }
 
     @Test("every line Redis runs is where it is in its file")

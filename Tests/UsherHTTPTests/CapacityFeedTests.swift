@@ -40,16 +40,6 @@ struct CapacityFeedTests {
         }
     }
 
-    /// The scripts Redis has run so far.
-    static func scriptCalls(_ redis: RedisClient) async throws -> Int {
-        let info = try await redis.send(["INFO", "commandstats"]).string ?? ""
-        return info.split(whereSeparator: \.isNewline).reduce(0) { total, line in
-            guard line.hasPrefix("cmdstat_evalsha:") || line.hasPrefix("cmdstat_eval:") else { return total }
-            let calls = line.split(separator: ":", maxSplits: 1).last?.split(separator: ",").first?.split(separator: "=").last
-            return total + (calls.flatMap { Int($0) } ?? 0)
-        }
-    }
-
     static func create(_ api: API) async throws {
         let created = try await api.call(.put, api.sitePath(), body: API.unlimited)
         guard created.status == .created else { throw SetupFailure(what: "site creation: \(created.status)") }
@@ -72,7 +62,7 @@ struct CapacityFeedTests {
             try await Self.create(api)
             try await Self.create(other)
             let ops = try await api.token(role: "ops")
-            let scriptsBefore = try await Self.scriptCalls(redis)
+            let scriptsBefore = try await TestRedis.scriptCalls(redis)
             let readsBefore = feeds.reads
             // The other site's stream first, until its reader has read: the view it starts with predates the change.
             async let otherWatched = ObservationTests.text(other.client, other.sitePath("/capacity/stream"))
@@ -97,7 +87,7 @@ struct CapacityFeedTests {
             let reads = feeds.reads - readsBefore
             // Besides the readers' reads, Redis ran one authorization per stream and the presence update: none of
             // the streams read the capacity itself.
-            #expect(try await Self.scriptCalls(redis) - scriptsBefore == reads + streams + 1 + 1)
+            #expect(try await TestRedis.scriptCalls(redis) - scriptsBefore == reads + streams + 1 + 1)
             #expect(reads >= 2)
             #expect(bodies.count == streams)
             for body in bodies { #expect(Self.totals(body) == [0], "\(body)") }
@@ -114,11 +104,11 @@ struct CapacityFeedTests {
             #expect(try await first.0 == .ok)
             #expect(try await second.0 == .ok)
             try await TestRedis.eventually("the reader stopped", seconds: 10) { feeds.runningReaders == 0 }
-            let calls = try await Self.scriptCalls(redis)
+            let calls = try await TestRedis.scriptCalls(redis)
             let reads = feeds.reads
             // Ten intervals with no stream open: no reader reads the site, so Redis runs no script.
             try await Task.sleep(for: .seconds(1))
-            #expect(try await Self.scriptCalls(redis) == calls)
+            #expect(try await TestRedis.scriptCalls(redis) == calls)
             #expect(feeds.reads == reads)
             // A new stream starts a new reader.
             let again = try await ObservationTests.text(api.client, api.sitePath("/capacity/stream"))

@@ -34,6 +34,8 @@ do
     NOW = tonumber(NOW_TEXT)
 end
 local ADDRESS = ARGV[4]
+-- A call that decides for several client addresses in turn (invitation.lua) names each before its decision.
+local function act_for(address) ADDRESS = address end
 local SWEEP_LIMIT = tonumber(ARGV[5])
 local SWEEP_LIMIT_TEXT = ARGV[5]
 local ONE = '1'

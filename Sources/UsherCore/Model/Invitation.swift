@@ -41,3 +41,22 @@ struct InvitationDecisionReply: Decodable {
         return .withhold(reason: self.reason ?? .noCapacity, retryAfterSeconds: seconds)
     }
 }
+
+/// One poll's entry in invitation.lua's reply: its decision, or its refusal on its own (the other polls of the call
+/// stand).
+struct PollOutcome: Decodable {
+    let result: Result<InvitationDecisionReply, CoreError>
+
+    private enum CodingKeys: String, CodingKey {
+        case refused
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let refusal = try container.decodeIfPresent(String.self, forKey: .refused) {
+            self.result = .failure(Refusal.error(for: refusal))
+        } else {
+            self.result = .success(try InvitationDecisionReply(from: decoder))
+        }
+    }
+}

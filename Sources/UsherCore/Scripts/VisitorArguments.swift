@@ -1,13 +1,27 @@
-/// The arguments of invitation.lua, a website's poll.
+/// The arguments of invitation.lua: website polls of one site and token, decided in order in one call.
 struct InvitationArguments: ScriptArguments {
-    let visitor: String
-    let queue: String
-    /// A fresh id, the invitation's if one is issued.
-    let invitation: String
-    let locale: String?
+    /// One poll.
+    struct Poll: Sendable {
+        let visitor: String
+        let queue: String
+        let locale: String?
+        /// The client's address, which stands for the prelude's for this poll.
+        let address: String
+    }
+
+    /// Fresh randomness: an invitation issued gets an id made from it and its poll's place in the call.
+    let seed: String
+    let polls: [Poll]
 
     var script: Script { .invitation }
-    var rendered: [String] { [self.visitor, self.queue, self.invitation, self.locale ?? ""] }
+    var rendered: [String] {
+        var all = [self.seed]
+        all.reserveCapacity(1 + 4 * self.polls.count)
+        for poll in self.polls {
+            all += [poll.visitor, poll.queue, poll.locale ?? "", poll.address]
+        }
+        return all
+    }
 }
 
 /// The arguments of accept.lua.

@@ -48,6 +48,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case maxRetainedPerSite = "max-retained-per-site"
     case sweepIntervalMs = "sweep-interval-ms"
     case sweepConcurrency = "sweep-concurrency"
+    case pollBatchMax = "poll-batch-max"
     case trustedProxies = "trusted-proxies"
     case streamIntervalMs = "stream-interval-ms"
     case streamHeartbeatSeconds = "stream-heartbeat-seconds"
@@ -175,6 +176,11 @@ public enum Setting: String, CaseIterable, Sendable {
                 "Milliseconds between background sweeps of every site's deadlines."
             )
         case .sweepConcurrency: (.core, .number(\.usher.broker.sweepConcurrency, 1...1_000), "Sites the background sweeper sweeps at once.")
+        case .pollBatchMax:
+            (
+                .core, .number(\.usher.broker.pollBatchMax, 1...1_000),
+                "Website polls of one site and token decided in one script call at most (those arriving while one runs go in the next)."
+            )
         case .trustedProxies:
             (.serve, .list(\.usher.trustedProxies), "Comma-separated addresses of the proxies whose X-Forwarded-For names the client.")
         case .streamIntervalMs:

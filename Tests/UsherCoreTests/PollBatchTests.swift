@@ -1,0 +1,179 @@
+import Foundation
+import RedisClient
+import RedisTestSupport
+import Synchronization
+import Testing
+
+@testable import UsherCore
+
+/// Polls of one site and token that arrive while a call of theirs is with Redis go together in the next call.
+@Suite("polls decided together")
+struct PollBatchTests {
+    /// A gate the first call waits at, so that the test decides what arrives meanwhile.
+    final class Gate: Sendable {
+        private let stream: AsyncStream<Void>
+        private let continuation: AsyncStream<Void>.Continuation
+
+        init() {
+            (self.stream, self.continuation) = AsyncStream.makeStream()
+        }
+
+        func open() { self.continuation.finish() }
+        func wait() async {
+            for await _ in self.stream {}
+        }
+    }
+
+    @Test("items arriving while a call is in flight go in the next calls, in their order, at most the limit a call")
+    func gathering() async throws {
+        let batcher = Batcher<Int, Int>(maxItems: 3)
+        let gate = Gate()
+        let calls = Mutex<[[Int]]>([])
+        let decide: @Sendable ([Int]) async -> [Result<Int, CoreError>] = { items in
+            calls.withLock { $0.append(items) }
+            if items == [0] { await gate.wait() }
+            return items.map { .success($0 * 10) }
+        }
+        try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            group.addTask { (0, try await batcher.submit(0, key: "k", decide: decide).get()) }
+            try await TestRedis.eventually("the first call runs") { calls.withLock { $0.count } == 1 }
+            for item in 1...7 {
+                group.addTask { (item, try await batcher.submit(item, key: "k", decide: decide).get()) }
+                // One at a time, so that they wait in this order.
+                try await TestRedis.eventually("item \(item) waits") { batcher.waiting("k") == item }
+            }
+            // Another key does not wait for this one's call.
+            #expect(try await batcher.submit(99, key: "other", decide: decide).get() == 990)
+            gate.open()
+            var answers: [Int: Int] = [:]
+            for try await (item, answer) in group { answers[item] = answer }
+            #expect(answers == Dictionary(uniqueKeysWithValues: (0...7).map { ($0, $0 * 10) }))
+        }
+        #expect(calls.withLock { $0 } == [[0], [99], [1, 2, 3], [4, 5, 6], [7]])
+        #expect(batcher.waiting("k") == 0)
+    }
+
+    @Test("a call's failure is each of its items' outcome, and a call that miscounts fails closed")
+    func failures() async throws {
+        let batcher = Batcher<Int, Int>(maxItems: 8)
+        let failed = await batcher.submit(1, key: "k") { items in items.map { _ in .failure(.forbidden) } }
+        #expect(throws: CoreError.forbidden) { try failed.get() }
+        let miscounted = await batcher.submit(1, key: "k") { _ in [] }
+        #expect(throws: CoreError.unavailable("0 outcomes for 1 items")) { try miscounted.get() }
+    }
+
+    /// One call of invitation.lua with these polls, as `caller`.
+    static func decide(
+        _ h: CoreHarness, _ polls: [InvitationArguments.Poll], caller: Caller
+    ) async throws -> [Result<InvitationDecision, CoreError>] {
+        let outcomes: [PollOutcome] = try await h.broker.call(
+            InvitationArguments(seed: Broker.randomHex(bytes: 16), polls: polls), site: h.site, caller: caller, roles: [.website]
+        )
+        return outcomes.map { $0.result.map(\.decisionValue) }
+    }
+
+    static func poll(_ visitor: String, queue: String = "default", address: String = "192.0.2.1") -> InvitationArguments.Poll {
+        InvitationArguments.Poll(visitor: visitor, queue: queue, locale: nil, address: address)
+    }
+
+    @Test("in one call each poll is decided after the ones before it: one slot each, the same invitation again, a refusal alone")
+    func inOrder() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 2)
+            let polls = ["v1", "v2", "v1", "v3"].map { Self.poll($0) } + [Self.poll("v4", queue: "nowhere"), Self.poll("v5")]
+            let results = try await Self.decide(h, polls, caller: h.admin)
+            guard case .success(.invite(let first)) = results[0], case .success(.invite(let second)) = results[1] else {
+                Issue.record("the first two polls are not invited: \(results)")
+                return
+            }
+            #expect(first.id != second.id)
+            #expect(first.id.count == 24 && second.id.count == 24)
+            #expect(try results[2].get() == .invite(first))
+            #expect(try results[3].get() == .withhold(reason: .noCapacity, retryAfterSeconds: 10))
+            #expect(throws: CoreError.invalid(field: "queue", message: "no agent serves that queue and the site names no such queue")) {
+                try results[4].get()
+            }
+            #expect(try results[5].get() == .withhold(reason: .noCapacity, retryAfterSeconds: 10))
+            let capacity = try await h.capacity()
+            #expect(capacity.site.slots == .init(total: 2, chats: 0, held: 2, free: 0))
+            #expect(capacity.counter("issued") == 2)
+            #expect(capacity.counter("withheld") == 2)
+            // Each issued id names its own record, for its own visitor.
+            _ = try await h.accept(first, visitor: "v1")
+            _ = try await h.accept(second, visitor: "v2")
+        }
+    }
+
+    @Test("in one call each poll counts against its own address's rate limit")
+    func perAddress() async throws {
+        try await CoreHarness.run(settings: ["addressRequestsPerMinute": 60, "addressBurstRequests": 2, "siteRequestsPerSecond": 0]) { h in
+            let website = Caller.bearer(try await h.websiteToken(), address: "203.0.113.9")
+            let polls = [
+                Self.poll("v1", address: "192.0.2.1"), Self.poll("v2", address: "192.0.2.1"), Self.poll("v3", address: "192.0.2.2"),
+                Self.poll("v4", address: "192.0.2.1"),
+            ]
+            let results = try await Self.decide(h, polls, caller: website)
+            #expect(try results[0].get() == .withhold(reason: .noCapacity, retryAfterSeconds: 10))
+            #expect(try results[1].get() == .withhold(reason: .noCapacity, retryAfterSeconds: 10))
+            #expect(try results[2].get() == .withhold(reason: .noCapacity, retryAfterSeconds: 10))
+            #expect(throws: CoreError.rateLimited(retryAfterSeconds: 1)) { try results[3].get() }
+            // The caller's own address was never charged: each poll stood for its own.
+            let third = try await Self.decide(h, [Self.poll("v5", address: "203.0.113.9")], caller: website)
+            #expect(try third[0].get() == .withhold(reason: .noCapacity, retryAfterSeconds: 10))
+            #expect(try await h.capacity().counter("rateLimited") == 1)
+        }
+    }
+
+    @Test("a token refused refuses every poll of its call")
+    func refusedToken() async throws {
+        try await CoreHarness.run { h in
+            await #expect(throws: CoreError.forbidden) {
+                _ = try await Self.decide(h, [Self.poll("v1"), Self.poll("v2")], caller: .bearer("usr_nobody"))
+            }
+        }
+    }
+
+    @Test("concurrent polls of one token take fewer script calls than polls, and are decided as if one by one")
+    func concurrentPolls() async throws {
+        try await TestRedis.withPrivateServer { server in
+            let configuration = RedisConfiguration(port: server.port, commandTimeoutMilliseconds: TestRedis.commandTimeoutMilliseconds)
+            try await TestRedis.withClient(configuration, scripts: Broker.scripts) { redis in
+                let h = CoreHarness(broker: Broker(redis: redis), redis: redis, site: "b-" + UUID().uuidString.prefix(12).lowercased())
+                _ = try await h.broker.putSite(h.site, caller: .admin, update: SiteSettingsUpdate(values: [:], reserve: nil))
+                _ = try await h.online("a1", maxChats: 3)
+                let holds = try await (1...3).asyncMap { try #require(try await h.invite("held\($0)")) }
+                let before = try await TestRedis.scriptCalls(redis)
+                let polls = 60
+                let decisions = try await withThrowingTaskGroup(of: (String, InvitationDecision).self) { group in
+                    for index in 0..<polls {
+                        // The holders poll again among the new visitors.
+                        let visitor = index % 20 == 0 ? "held\(index / 20 + 1)" : "new\(index)"
+                        group.addTask { (visitor, try await h.poll(visitor)) }
+                    }
+                    return try await group.reduce(into: [(String, InvitationDecision)]()) { $0.append($1) }
+                }
+                let calls = try await TestRedis.scriptCalls(redis) - before
+                #expect(calls < polls / 2, "\(calls) script calls for \(polls) polls")
+                for (visitor, decision) in decisions {
+                    if visitor.hasPrefix("held") {
+                        #expect(decision == .invite(holds[Int(visitor.dropFirst(4))! - 1]))
+                    } else {
+                        #expect(decision == .withhold(reason: .noCapacity, retryAfterSeconds: 10))
+                    }
+                }
+                let capacity = try await h.capacity()
+                #expect(capacity.site.slots == .init(total: 3, chats: 0, held: 3, free: 0))
+                #expect(capacity.counter("withheld") == polls - 3)
+            }
+        }
+    }
+}
+
+extension ClosedRange where Bound == Int {
+    /// The values of `transform` for each, one after another.
+    func asyncMap<T>(_ transform: (Int) async throws -> T) async rethrows -> [T] {
+        var values: [T] = []
+        for value in self { values.append(try await transform(value)) }
+        return values
+    }
+}
