@@ -25,7 +25,7 @@ public struct Broker: Sendable {
         self.cannedCache = CannedCache(maxSites: configuration.cannedCacheSites)
         self.preludeLimits = PreludeArguments.Limits(configuration)
         self.sampleWeight = configuration.estimateSampleWeight
-        self.polls = Batcher(maxItems: configuration.pollBatchMax)
+        self.polls = Batcher(maxItems: configuration.pollBatchMax, maxInFlight: configuration.pollCallsInFlight)
     }
 
     // MARK: Sites and tokens

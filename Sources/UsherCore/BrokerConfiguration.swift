@@ -40,6 +40,8 @@ public struct BrokerConfiguration: Sendable {
     /// The most website polls of one site and token decided in one script call. Polls that arrive while a call of
     /// theirs is in flight wait for it and go together in the next; this bounds how long one call holds Redis.
     public var pollBatchMax: Int
+    /// Calls of one site and token's polls in flight at once; polls arriving when all are wait for the next.
+    public var pollCallsInFlight: Int
 
     public init(
         sweepLimit: Int = 20,
@@ -59,7 +61,8 @@ public struct BrokerConfiguration: Sendable {
         maxRetainedPerSite: Int = 100_000,
         sweepIntervalMilliseconds: Int = 1_000,
         sweepConcurrency: Int = 16,
-        pollBatchMax: Int = 64
+        pollBatchMax: Int = 64,
+        pollCallsInFlight: Int = 2
     ) {
         self.sweepLimit = sweepLimit
         self.retentionSeconds = retentionSeconds
@@ -79,6 +82,7 @@ public struct BrokerConfiguration: Sendable {
         self.sweepIntervalMilliseconds = sweepIntervalMilliseconds
         self.sweepConcurrency = sweepConcurrency
         self.pollBatchMax = pollBatchMax
+        self.pollCallsInFlight = pollCallsInFlight
     }
 
     /// How far past its deadline reconcile lets a record be before it reports it: two sweeper passes, and a second

@@ -26,7 +26,7 @@ struct PollBatchTests {
 
     @Test("items arriving while a call is in flight go in the next calls, in their order, at most the limit a call")
     func gathering() async throws {
-        let batcher = Batcher<Int, Int>(maxItems: 3)
+        let batcher = Batcher<Int, Int>(maxItems: 3, maxInFlight: 1)
         let gate = Gate()
         let calls = Mutex<[[Int]]>([])
         let decide: @Sendable ([Int]) async -> [Result<Int, CoreError>] = { items in
@@ -53,9 +53,36 @@ struct PollBatchTests {
         #expect(batcher.waiting("k") == 0)
     }
 
+    @Test("with room for two calls in flight the second item goes at once, and only the third waits")
+    func twoInFlight() async throws {
+        let batcher = Batcher<Int, Int>(maxItems: 3, maxInFlight: 2)
+        let gate = Gate()
+        let calls = Mutex<[[Int]]>([])
+        let decide: @Sendable ([Int]) async -> [Result<Int, CoreError>] = { items in
+            calls.withLock { $0.append(items) }
+            if items.count == 1 { await gate.wait() }
+            return items.map { .success($0 * 10) }
+        }
+        try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for item in 0...1 {
+                group.addTask { (item, try await batcher.submit(item, key: "k", decide: decide).get()) }
+                try await TestRedis.eventually("call \(item) runs") { calls.withLock { $0.count } == item + 1 }
+            }
+            for item in 2...4 {
+                group.addTask { (item, try await batcher.submit(item, key: "k", decide: decide).get()) }
+                try await TestRedis.eventually("item \(item) waits") { batcher.waiting("k") == item - 1 }
+            }
+            gate.open()
+            var answers: [Int: Int] = [:]
+            for try await (item, answer) in group { answers[item] = answer }
+            #expect(answers == Dictionary(uniqueKeysWithValues: (0...4).map { ($0, $0 * 10) }))
+        }
+        #expect(calls.withLock { $0 } == [[0], [1], [2, 3, 4]])
+    }
+
     @Test("a call's failure is each of its items' outcome, and a call that miscounts fails closed")
     func failures() async throws {
-        let batcher = Batcher<Int, Int>(maxItems: 8)
+        let batcher = Batcher<Int, Int>(maxItems: 8, maxInFlight: 1)
         let failed = await batcher.submit(1, key: "k") { items in items.map { _ in .failure(.forbidden) } }
         #expect(throws: CoreError.forbidden) { try failed.get() }
         let miscounted = await batcher.submit(1, key: "k") { _ in [] }
@@ -98,6 +125,10 @@ struct PollBatchTests {
             #expect(capacity.site.slots == .init(total: 2, chats: 0, held: 2, free: 0))
             #expect(capacity.counter("issued") == 2)
             #expect(capacity.counter("withheld") == 2)
+            // Counted once a call: by reason, and per queue.
+            #expect(capacity.counter("withheld:no_capacity") == 2)
+            let sample = try await h.broker.sample(site: h.site, leaseMilliseconds: 0)
+            #expect(sample.queueCounters["default"]?["withheld:no_capacity"] == 2)
             // Each issued id names its own record, for its own visitor.
             _ = try await h.accept(first, visitor: "v1")
             _ = try await h.accept(second, visitor: "v2")

@@ -29,10 +29,13 @@ sweep()
 -- lack of capacity (polls only ever take slots).
 local queues = {}
 
+-- Withholds are counted once a call, per queue and reason: nobody reads a count before the call ends.
+local withheld, withheldTotal = {}, 0
 local function withhold(q, reason, retryMs)
-    -- The total for the capacity view; per queue and in the history it is the sum of the reasons.
-    redis.call('HINCRBY', K.counters, C.withheld, ONE)
-    count(C.withheldBy .. reason, q)
+    local byReason = withheld[q] or {}
+    withheld[q] = byReason
+    byReason[reason] = (byReason[reason] or 0) + 1
+    withheldTotal = withheldTotal + 1
     return { decision = 'withhold', reason = reason, retryAfterMs = retryMs }
 end
 
@@ -105,5 +108,12 @@ for i = FIRST, #ARGV, FIELDS do
     -- A poll refused on its own is an entry, not the call's error reply: the other polls stand.
     if result.err then result = { refused = string.sub(result.err, 7) } end
     results[#results + 1] = result
+end
+if withheldTotal > 0 then
+    -- The total for the capacity view; per queue and in the history it is the sum of the reasons.
+    redis.call('HINCRBY', K.counters, C.withheld, withheldTotal)
+    for q, byReason in pairs(withheld) do
+        for reason, n in pairs(byReason) do count(C.withheldBy .. reason, q, n) end
+    end
 end
 return cjson.encode(results)

@@ -288,12 +288,14 @@ local function roll(q, field, n)
     end
 end
 -- A decision counted for the site (`counters`, the capacity view), per queue (`qcounters`, the metrics)
--- and in the minute's history.
-local function count(field, q)
-    redis.call('HINCRBY', K.counters, field, ONE)
+-- and in the minute's history; `n` of them at once when given.
+local function count(field, q, n)
+    n = n or 1
+    local by = n == 1 and ONE or n
+    redis.call('HINCRBY', K.counters, field, by)
     q = history_queue(q)
-    redis.call('HINCRBY', K.qcounters, q .. '|' .. field, ONE)
-    roll(q, field, 1)
+    redis.call('HINCRBY', K.qcounters, q .. '|' .. field, by)
+    roll(q, field, n)
 end
 
 -- The visitor's one open chat (assigned or waiting), nil when there is none; a stale pointer is dropped. `pointer`:

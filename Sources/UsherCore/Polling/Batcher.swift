@@ -1,9 +1,10 @@
 internal import Synchronization
 
-/// Calls of one key that arrive while an earlier call of that key is with Redis wait for it, then go together as the
-/// next call: one script call, one prelude and one round trip for all of them. Nothing waits for a timer: a call
-/// that finds its key idle goes at once, alone, and under load the calls gather by themselves. With at most one call
-/// in flight per key, the items of a key are decided in the order they arrived.
+/// Calls of one key that arrive while the key has as many calls with Redis as it may wait for one of them, then go
+/// together as the next call: one script call, one prelude and one round trip for all of them. Nothing waits for a
+/// timer: a call that finds room goes at once, alone, and under load the calls gather by themselves. Two calls in
+/// flight rather than one keep a key's round trips overlapping, so that its items do not wait a whole round trip
+/// behind a call that is itself waiting for Redis.
 final class Batcher<Item: Sendable, Answer: Sendable>: Sendable {
     typealias Outcome = Result<Answer, CoreError>
 
@@ -18,39 +19,38 @@ final class Batcher<Item: Sendable, Answer: Sendable>: Sendable {
         case lead([Waiter])
     }
 
-    /// Per key with a call in flight, the items waiting for it (maybe none); a key with no call in flight is absent,
-    /// so the table holds only what is waiting now.
-    private let lanes = Mutex<[String: [Waiter]]>([:])
-    private let maxItems: Int
+    private struct Lane {
+        var inFlight = 1
+        var waiting: [Waiter] = []
+    }
 
-    init(maxItems: Int) {
+    /// Per key with a call in flight, those calls and the items waiting; a key with no call in flight is absent, so
+    /// the table holds only what is under way now.
+    private let lanes = Mutex<[String: Lane]>([:])
+    private let maxItems: Int
+    private let maxInFlight: Int
+
+    init(maxItems: Int, maxInFlight: Int) {
         self.maxItems = max(1, maxItems)
+        self.maxInFlight = max(1, maxInFlight)
     }
 
     /// `item`'s outcome. `decide` runs a call: the items in order, one outcome each in the same order. Whoever
     /// leads a call runs it with its own `decide`, so `decide` must depend on nothing but the key, and must finish
     /// even if the leading task is cancelled (the items of others ride on it).
     func submit(_ item: Item, key: String, decide: ([Item]) async -> [Outcome]) async -> Outcome {
-        let leads = self.lanes.withLock { lanes in
-            guard lanes[key] == nil else { return false }
-            lanes[key] = []
-            return true
-        }
         let others: [Waiter]
-        if leads {
+        if self.lanes.withLock({ self.enter(key, &$0) }) {
             others = []
         } else {
             let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
-                // The call in flight may have ended since the look above.
-                let leadsNow = self.lanes.withLock { lanes in
-                    guard lanes[key] != nil else {
-                        lanes[key] = []
-                        return true
-                    }
-                    lanes[key]!.append(Waiter(item: item, continuation: continuation))
+                // A call may have ended since the look above.
+                let leads = self.lanes.withLock { lanes in
+                    if self.enter(key, &lanes) { return true }
+                    lanes[key]!.waiting.append(Waiter(item: item, continuation: continuation))
                     return false
                 }
-                if leadsNow { continuation.resume(returning: .lead([])) }
+                if leads { continuation.resume(returning: .lead([])) }
             }
             switch turn {
             case .answered(let outcome): return outcome
@@ -68,20 +68,32 @@ final class Batcher<Item: Sendable, Answer: Sendable>: Sendable {
         return outcomes[0]
     }
 
-    /// How many items wait for `key`'s call in flight.
+    /// How many items wait for a call of `key`.
     func waiting(_ key: String) -> Int {
-        self.lanes.withLock { $0[key]?.count ?? 0 }
+        self.lanes.withLock { $0[key]?.waiting.count ?? 0 }
     }
 
-    /// The next call of `key` goes to the first of those waiting, with as many more as one call takes.
+    /// Starts a call of `key` if it has room for one.
+    private func enter(_ key: String, _ lanes: inout [String: Lane]) -> Bool {
+        guard let lane = lanes[key] else {
+            lanes[key] = Lane()
+            return true
+        }
+        guard lane.inFlight < self.maxInFlight else { return false }
+        lanes[key]!.inFlight += 1
+        return true
+    }
+
+    /// A call of `key` ended: the next goes to the first of those waiting, with as many more as one call takes.
     private func handOff(_ key: String) {
         let next: [Waiter]? = self.lanes.withLock { lanes in
-            guard let waiting = lanes[key], !waiting.isEmpty else {
-                lanes[key] = nil
+            guard let lane = lanes[key] else { return nil }
+            guard !lane.waiting.isEmpty else {
+                lanes[key] = lane.inFlight > 1 ? Lane(inFlight: lane.inFlight - 1) : nil
                 return nil
             }
-            lanes[key] = Array(waiting.dropFirst(self.maxItems))
-            return Array(waiting.prefix(self.maxItems))
+            lanes[key]!.waiting = Array(lane.waiting.dropFirst(self.maxItems))
+            return Array(lane.waiting.prefix(self.maxItems))
         }
         guard let next, let first = next.first else { return }
         first.continuation.resume(returning: .lead(Array(next.dropFirst())))

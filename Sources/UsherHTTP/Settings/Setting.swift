@@ -49,6 +49,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case sweepIntervalMs = "sweep-interval-ms"
     case sweepConcurrency = "sweep-concurrency"
     case pollBatchMax = "poll-batch-max"
+    case pollCallsInFlight = "poll-calls-in-flight"
     case trustedProxies = "trusted-proxies"
     case streamIntervalMs = "stream-interval-ms"
     case streamHeartbeatSeconds = "stream-heartbeat-seconds"
@@ -180,6 +181,11 @@ public enum Setting: String, CaseIterable, Sendable {
             (
                 .core, .number(\.usher.broker.pollBatchMax, 1...1_000),
                 "Website polls of one site and token decided in one script call at most (those arriving while one runs go in the next)."
+            )
+        case .pollCallsInFlight:
+            (
+                .core, .number(\.usher.broker.pollCallsInFlight, 1...64),
+                "Script calls of one site and token's polls in flight at once; polls arriving when all are wait and go together."
             )
         case .trustedProxies:
             (.serve, .list(\.usher.trustedProxies), "Comma-separated addresses of the proxies whose X-Forwarded-For names the client.")
