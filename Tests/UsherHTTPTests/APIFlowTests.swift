@@ -1,6 +1,8 @@
 import HTTPTypes
 import Testing
 
+@testable import UsherHTTP
+
 @Suite("v1 API")
 struct APIFlowTests {
     @Test("an agent comes online, a website is invited, accepts, and gets a greeting; the agent sees and ends the chat")
@@ -23,6 +25,13 @@ struct APIFlowTests {
             #expect(poll.status == .ok)
             #expect(poll["decision"] as? String == "invite")
             let invitation = try #require(poll["invitation", "id"] as? String)
+            // The whole answer, as the contract has it (it is written without JSONEncoder).
+            #expect(Set(poll.json.keys) == ["decision", "invitation"])
+            #expect((poll["invitation"] as? [String: Any]).map { Set($0.keys) } == ["id", "expiresAt", "queue"])
+            #expect(poll["invitation", "queue"] as? String == "default")
+            #expect((poll["invitation", "expiresAt"] as? String).flatMap { RFC3339.milliseconds($0[...].utf8) } != nil)
+            #expect(poll.headers[.contentType] == "application/json; charset=utf-8")
+            #expect(poll.headers[.retryAfter] == nil)
 
             let accepted = try await api.call(
                 .post, api.sitePath("/invitations/\(invitation)/accept"), token: website, body: ["visitor": "v1", "name": "Ada"]
@@ -38,6 +47,8 @@ struct APIFlowTests {
             #expect(second["decision"] as? String == "withhold")
             #expect(second["reason"] as? String == "no_capacity")
             #expect(second.headers[.retryAfter] == "10")
+            #expect(Set(second.json.keys) == ["decision", "reason", "retryAfterSeconds"])
+            #expect(second["retryAfterSeconds"] as? Int == 10)
 
             let mine = try await api.call(.get, api.sitePath("/agents/a1/chats"), token: agentToken)
             #expect((mine["chats"] as? [[String: Any]])?.map { $0["id"] as? String } == [chat])

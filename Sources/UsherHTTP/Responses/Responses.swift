@@ -13,38 +13,44 @@ struct TokenResponse: ResponseEncodable {
     let agent: String?
 }
 
-struct InvitationResponse: ResponseEncodable {
-    struct Invitation: Encodable {
-        let id: String
-        let expiresAt: String
-        let queue: String
-    }
-
-    let decision: String
-    let invitation: Invitation?
-    let reason: WithholdReason?
-    let retryAfterSeconds: Int?
+/// The answer to a poll, the request a site sends on every page view: written straight into the body rather than
+/// through `JSONEncoder` (which took a twentieth of a withheld poll's CPU), with the same fields and escaping.
+struct InvitationResponse: ResponseGenerator {
+    let decision: InvitationDecision
 
     init(_ decision: InvitationDecision) {
-        switch decision {
-        case .invite(let hold):
-            self.decision = "invite"
-            self.invitation = Invitation(id: hold.id, expiresAt: Timestamp.iso(milliseconds: hold.expiresAt), queue: hold.queue)
-            self.reason = nil
-            self.retryAfterSeconds = nil
-        case .withhold(let reason, let retryAfterSeconds):
-            self.decision = "withhold"
-            self.invitation = nil
-            self.reason = reason
-            self.retryAfterSeconds = retryAfterSeconds
-        }
+        self.decision = decision
     }
 
     /// A withheld invitation says when to poll again in `Retry-After` too.
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try context.responseEncoder.encode(self, from: request, context: context)
-        if let retryAfterSeconds { response.headers[.retryAfter] = String(retryAfterSeconds) }
-        return response
+        var json = JSONText()
+        let retryAfter: Int?
+        switch self.decision {
+        case .invite(let hold):
+            json.append(#"{"decision":"invite","invitation":{"id":"#)
+            json.append(string: hold.id)
+            json.append(#","expiresAt":"#)
+            json.append(string: Timestamp.iso(milliseconds: hold.expiresAt))
+            json.append(#","queue":"#)
+            json.append(string: hold.queue)
+            json.append("}}")
+            retryAfter = nil
+        case .withhold(let reason, let retryAfterSeconds):
+            json.append(#"{"decision":"withhold","reason":"#)
+            json.append(string: reason.rawValue)
+            json.append(#","retryAfterSeconds":"#)
+            json.append(String(retryAfterSeconds))
+            json.append("}")
+            retryAfter = retryAfterSeconds
+        }
+        // The headers `JSONEncoder`'s response has.
+        var headers = HTTPFields()
+        headers.reserveCapacity(3)
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentLength] = String(json.buffer.readableBytes)
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: json.buffer))
     }
 }
 
