@@ -17,7 +17,7 @@ public struct Broker: Sendable {
     private let sampleWeight: Double
     private let decisionTimers = DecisionMetrics.Timers()
     /// The polls waiting for their site and token's call in flight, shared by every copy of this broker.
-    private let polls: Batcher<InvitationArguments.Poll, InvitationDecisionReply>
+    private let polls: Batcher<InvitationArguments.Poll, InvitationDecision>
 
     public init(redis: RedisClient, configuration: BrokerConfiguration = BrokerConfiguration()) {
         self.redis = redis
@@ -118,24 +118,26 @@ public struct Broker: Sendable {
         let queue = try Identifier.validate(queue, field: "queue")
         try ChatRequest.validateLocale(locale)
         let poll = InvitationArguments.Poll(visitor: visitor, queue: queue, locale: locale, address: caller.addressArgument)
-        let reply = try await self.withinHours(site: site, caller: caller) { () throws(CoreError) in
+        return try await self.withinHours(site: site, caller: caller) { () throws(CoreError) in
             try await self.decide(poll, site: site, caller: caller)
         }
-        return reply.decisionValue
     }
 
     /// One poll, decided in one call with the others of its site and token that are waiting (see `Batcher`); its
     /// latency, waiting included, is the decision's.
-    private func decide(_ poll: InvitationArguments.Poll, site: String, caller: Caller) async throws(CoreError) -> InvitationDecisionReply {
+    private func decide(_ poll: InvitationArguments.Poll, site: String, caller: Caller) async throws(CoreError) -> InvitationDecision {
         let start = ContinuousClock.now
         defer { self.decisionTimers.record(.invitation, since: start) }
         // The token is the key: a call is authorized once, for all its polls. Site ids hold no space.
         let outcome = await self.polls.submit(poll, key: site + " " + caller.callerArgument) { polls in
+            let arguments = InvitationArguments(seed: Self.randomHex(bytes: 16), polls: polls)
+            let prelude = PreludeArguments(caller: caller, roles: [.website], agent: "", limits: self.preludeLimits)
             do throws(CoreError) {
-                let arguments = InvitationArguments(seed: Self.randomHex(bytes: 16), polls: polls)
-                let outcomes: [PollOutcome] = try await self.untimedCall(arguments, site: site, caller: caller, roles: [.website])
+                let reply = try await self.evaluate(
+                    .invitation, keys: [SiteKeys(site: site).settings], arguments: prelude.rendered(followedBy: arguments.rendered)
+                )
                 // The batcher fails every poll closed if the count is not theirs.
-                return outcomes.map(\.result)
+                return try PollOutcome.outcomes(reply)
             } catch {
                 return Array(repeating: .failure(error), count: polls.count)
             }
@@ -238,25 +240,28 @@ public struct Broker: Sendable {
     func call<Reply: Decodable>(
         _ arguments: some ScriptArguments, site: String, caller: Caller, roles: [Role], agent: String = ""
     ) async throws(CoreError) -> Reply {
-        let start = ContinuousClock.now
-        defer { self.decisionTimers.record(arguments.script, since: start) }
-        return try await self.untimedCall(arguments, site: site, caller: caller, roles: roles, agent: agent)
-    }
-
-    private func untimedCall<Reply: Decodable>(
-        _ arguments: some ScriptArguments, site: String, caller: Caller, roles: [Role], agent: String = ""
-    ) async throws(CoreError) -> Reply {
         let site = try Identifier.validate(site, field: "site")
         let prelude = PreludeArguments(caller: caller, roles: roles, agent: agent, limits: self.preludeLimits)
-        return try await self.run(
-            arguments.script, keys: [SiteKeys(site: site).settings], arguments: prelude.rendered(followedBy: arguments.rendered)
-        )
+        let script = arguments.script
+        let start = ContinuousClock.now
+        defer { self.decisionTimers.record(script, since: start) }
+        return try await self.run(script, keys: [SiteKeys(site: site).settings], arguments: prelude.rendered(followedBy: arguments.rendered))
     }
 
     func run<Reply: Decodable>(_ script: Script, keys: [String], arguments: [String]) async throws(CoreError) -> Reply {
-        let value: RedisValue
+        let value = try await self.evaluate(script, keys: keys, arguments: arguments)
+        guard case .bulk(let bytes) = value else { throw .unavailable("\(script) returned \(value)") }
         do {
-            value = try await self.redis.evalScript(script.redisScript, keys: keys, arguments: arguments)
+            return try JSONDecoder().decode(Reply.self, from: Data(bytes))
+        } catch {
+            throw .unavailable("\(script) returned an unreadable reply: \(error)")
+        }
+    }
+
+    /// A script's reply as Redis sent it; a refusal as the core's error.
+    func evaluate(_ script: Script, keys: [String], arguments: [String]) async throws(CoreError) -> RedisValue {
+        do {
+            return try await self.redis.evalScript(script.redisScript, keys: keys, arguments: arguments)
         } catch {
             switch error.code {
             case .server("USHER"):
@@ -268,12 +273,6 @@ public struct Broker: Sendable {
             default:
                 throw .unavailable(error.description)
             }
-        }
-        guard case .bulk(let bytes) = value else { throw .unavailable("\(script) returned \(value)") }
-        do {
-            return try JSONDecoder().decode(Reply.self, from: Data(bytes))
-        } catch {
-            throw .unavailable("\(script) returned an unreadable reply: \(error)")
         }
     }
 

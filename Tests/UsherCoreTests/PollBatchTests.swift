@@ -93,14 +93,30 @@ struct PollBatchTests {
     static func decide(
         _ h: CoreHarness, _ polls: [InvitationArguments.Poll], caller: Caller
     ) async throws -> [Result<InvitationDecision, CoreError>] {
-        let outcomes: [PollOutcome] = try await h.broker.call(
-            InvitationArguments(seed: Broker.randomHex(bytes: 16), polls: polls), site: h.site, caller: caller, roles: [.website]
+        let prelude = PreludeArguments(caller: caller, roles: [.website], agent: "", limits: PreludeArguments.Limits(BrokerConfiguration()))
+        let arguments = InvitationArguments(seed: Broker.randomHex(bytes: 16), polls: polls)
+        let reply = try await h.broker.evaluate(
+            .invitation, keys: [SiteKeys(site: h.site).settings], arguments: prelude.rendered(followedBy: arguments.rendered)
         )
-        return outcomes.map { $0.result.map(\.decisionValue) }
+        return try PollOutcome.outcomes(reply)
     }
 
     static func poll(_ visitor: String, queue: String = "default", address: String = "192.0.2.1") -> InvitationArguments.Poll {
         InvitationArguments.Poll(visitor: visitor, queue: queue, locale: nil, address: address)
+    }
+
+    @Test("a reply line reads as its decision or refusal; a line of any other shape is none")
+    func lines() throws {
+        let hold = InvitationHold(id: "0a1b", queue: "q1", expiresAt: 1_795_424_400_000)
+        #expect(try PollOutcome.outcome("invite 0a1b q1 1795424400000")?.get() == .invite(hold))
+        #expect(try PollOutcome.outcome("withhold cooldown 1001")?.get() == .withhold(reason: .cooldown, retryAfterSeconds: 2))
+        #expect(try PollOutcome.outcome("withhold waiting 0")?.get() == .withhold(reason: .waiting, retryAfterSeconds: 1))
+        #expect(throws: CoreError.rateLimited(retryAfterSeconds: 3)) { try PollOutcome.outcome("refused rate_limited 2500")?.get() }
+        #expect(throws: CoreError.hoursStale) { try PollOutcome.outcome("refused hours_stale")?.get() }
+        for line in ["", "invite", "invite a q", "invite a q soon", "withhold sleepy 10", "withhold waiting", "refused", "maybe a b"] {
+            #expect(PollOutcome.outcome(line) == nil, "\(line)")
+        }
+        #expect(throws: CoreError.unavailable("invitation returned the line integer(1)")) { try PollOutcome.outcomes(.array([.integer(1)])) }
     }
 
     @Test("in one call each poll is decided after the ones before it: one slot each, the same invitation again, a refusal alone")

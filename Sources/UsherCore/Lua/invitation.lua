@@ -16,9 +16,9 @@
 --   [16] locale      its visitor's locale ("" if none)
 --   [17] address     its client address
 --   and from ARGV[18] the next poll's four, in the same order, and so on.
--- Result: a JSON array, an entry per poll in order: `{decision: "invite", invitation: {id, queue, expiresAt}}`,
--- `{decision: "withhold", reason, retryAfterMs}`, or `{refused: "<code> [detail]"}` for a poll refused on its own
--- (hours_stale, unknown_queue, rate_limited <ms>).
+-- Result: an array with a line per poll, in order (words, not JSON: there are many polls, and none of their
+-- values holds a space): `invite <id> <queue> <expiresAt>`, `withhold <reason> <retryAfterMs>`, or
+-- `refused <code> [detail]` for a poll refused on its own (hours_stale, unknown_queue, rate_limited <ms>).
 -- Refusals: the prelude's, of every poll of the call.
 
 local SEED = ARGV[13]
@@ -36,7 +36,7 @@ local function withhold(q, reason, retryMs)
     withheld[q] = byReason
     byReason[reason] = (byReason[reason] or 0) + 1
     withheldTotal = withheldTotal + 1
-    return { decision = 'withhold', reason = reason, retryAfterMs = retryMs }
+    return 'withhold ' .. reason .. ' ' .. retryMs
 end
 
 local function decide(place, v, q, locale)
@@ -50,7 +50,7 @@ local function decide(place, v, q, locale)
     if current then
         local inv = hash(ikey(current))
         if inv and inv.state == 'held' and tonumber(inv.expiresAt) > NOW then
-            return { decision = 'invite', invitation = { id = current, queue = inv.queue, expiresAt = tonumber(inv.expiresAt) } }
+            return 'invite ' .. current .. ' ' .. inv.queue .. ' ' .. inv.expiresAt
         end
     end
     local pollMs = setting('pollRetrySeconds') * 1000
@@ -98,15 +98,15 @@ local function decide(place, v, q, locale)
     total('held', 1)
     refresh(r)
     count(C.issued, q)
-    return { decision = 'invite', invitation = { id = id, queue = q, expiresAt = expiresAt } }
+    return 'invite ' .. id .. ' ' .. q .. ' ' .. expiresAt
 end
 
 local results = {}
 for i = FIRST, #ARGV, FIELDS do
     act_for(ARGV[i + 3])
     local result = decide(i, ARGV[i], ARGV[i + 1], ARGV[i + 2])
-    -- A poll refused on its own is an entry, not the call's error reply: the other polls stand.
-    if result.err then result = { refused = string.sub(result.err, 7) } end
+    -- A poll refused on its own is a line, not the call's error reply: the other polls stand.
+    if type(result) == 'table' then result = 'refused ' .. string.sub(result.err, 7) end
     results[#results + 1] = result
 end
 if withheldTotal > 0 then
@@ -116,4 +116,4 @@ if withheldTotal > 0 then
         for reason, n in pairs(byReason) do count(C.withheldBy .. reason, q, n) end
     end
 end
-return cjson.encode(results)
+return results

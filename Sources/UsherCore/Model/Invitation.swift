@@ -26,37 +26,3 @@ public enum WithholdReason: String, Sendable, Codable, CaseIterable {
     /// The reasons a script gives, and so the ones counted in Redis (`unavailable` is decided without it).
     public static let counted = Self.allCases.filter { $0 != .unavailable }
 }
-
-/// The script's encoding of a decision.
-struct InvitationDecisionReply: Decodable {
-    let decision: String
-    let invitation: InvitationHold?
-    let reason: WithholdReason?
-    let retryAfterMs: Int?
-
-    var decisionValue: InvitationDecision {
-        if let invitation, self.decision == "invite" { return .invite(invitation) }
-        // Round up, so a client never polls before the reason can have changed.
-        let seconds = max(1, ((self.retryAfterMs ?? 1_000) + 999) / 1_000)
-        return .withhold(reason: self.reason ?? .noCapacity, retryAfterSeconds: seconds)
-    }
-}
-
-/// One poll's entry in invitation.lua's reply: its decision, or its refusal on its own (the other polls of the call
-/// stand).
-struct PollOutcome: Decodable {
-    let result: Result<InvitationDecisionReply, CoreError>
-
-    private enum CodingKeys: String, CodingKey {
-        case refused
-    }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        if let refusal = try container.decodeIfPresent(String.self, forKey: .refused) {
-            self.result = .failure(Refusal.error(for: refusal))
-        } else {
-            self.result = .success(try InvitationDecisionReply(from: decoder))
-        }
-    }
-}
