@@ -62,7 +62,10 @@ public func bootstrapMetrics() {
 }
 
 /// The routes on their own, for tests that bring their own broker; `feeds` serves the capacity streams once running.
-func buildRouter(configuration: UsherConfiguration, broker: Broker, feeds: CapacityFeeds) -> Router<UsherRequestContext> {
+func buildRouter(
+    configuration: UsherConfiguration, broker: Broker, feeds: CapacityFeeds, admission: Admission? = nil
+) -> Router<UsherRequestContext> {
+    let admission = admission ?? Admission(limit: configuration.maxRequestsInFlight)
     bootstrapMetrics()
     let observation = configuration.observation
     let router = Router(context: UsherRequestContext.self)
@@ -84,6 +87,7 @@ func buildRouter(configuration: UsherConfiguration, broker: Broker, feeds: Capac
         adminToken: configuration.adminToken, clientAddress: ClientAddress(trustedProxies: Set(configuration.trustedProxies))
     )
     let sites = router.group("v1/sites")
+        .add(middleware: AdmissionMiddleware(admission: admission, retryAfterSeconds: configuration.retry.unavailableSeconds))
         .add(middleware: SiteRoutesMiddleware(authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes, retry: configuration.retry))
         .group(context: SiteRequestContext.self)
     SitesController(broker: broker).addRoutes(to: sites)

@@ -12,6 +12,9 @@ public struct UsherConfiguration: Sendable {
     public var broker: BrokerConfiguration
     /// Request bodies larger than this are refused with 413.
     public var maxBodyBytes: Int
+    /// Site API requests this instance answers at once; past it a poll is withheld (`unavailable`) and any other
+    /// request gets 503, both with `Retry-After`, at once instead of queueing behind the others.
+    public var maxRequestsInFlight: Int
     /// A connection is closed by the server after this long without a request part arriving while it has no
     /// response to write: between kept-alive requests, before the first, and while a request head is coming in (a
     /// head counts only once whole, so a client that sends nothing or its headers a byte at a time holds a
@@ -36,6 +39,7 @@ public struct UsherConfiguration: Sendable {
         redis: RedisConfiguration = RedisConfiguration(),
         broker: BrokerConfiguration = BrokerConfiguration(),
         maxBodyBytes: Int = 16_384,
+        maxRequestsInFlight: Int = 4_096,
         idleTimeoutSeconds: Int = 65,
         requestReadTimeoutSeconds: Int = 30,
         retry: RetryAdvice = RetryAdvice(),
@@ -49,6 +53,7 @@ public struct UsherConfiguration: Sendable {
         self.redis = redis
         self.broker = broker
         self.maxBodyBytes = maxBodyBytes
+        self.maxRequestsInFlight = maxRequestsInFlight
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.requestReadTimeoutSeconds = requestReadTimeoutSeconds
         self.retry = retry

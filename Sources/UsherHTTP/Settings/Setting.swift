@@ -23,6 +23,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case redisServer = "redis-server"
     case dataDir = "data-dir"
     case maxBodyBytes = "max-body-bytes"
+    case maxRequestsInFlight = "max-requests-in-flight"
     case idleTimeoutSeconds = "idle-timeout-seconds"
     case requestReadTimeoutSeconds = "request-read-timeout-seconds"
     case unavailableRetrySeconds = "unavailable-retry-seconds"
@@ -93,6 +94,11 @@ public enum Setting: String, CaseIterable, Sendable {
         case .redisServer: (.serve, .text(\.redisServer), "The redis-server binary started when no Redis URL is set.")
         case .dataDir: (.serve, .text(\.dataDirectory), "Data directory of the private redis-server.")
         case .maxBodyBytes: (.serve, .number(\.usher.maxBodyBytes, 1_024...1_048_576), "Largest request body in bytes; a larger one gets 413.")
+        case .maxRequestsInFlight:
+            (
+                .serve, .number(\.usher.maxRequestsInFlight, 1...1_000_000),
+                "Site API requests answered at once; past it polls are withheld (unavailable) and the rest get 503, with Retry-After."
+            )
         case .idleTimeoutSeconds:
             (
                 .serve, .number(\.usher.idleTimeoutSeconds, 1...3_600),
