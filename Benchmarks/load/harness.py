@@ -244,9 +244,9 @@ class Lock:
 
 
 def run_wrk(options, name, port, script, threads, connections, seconds, environment, processes, redis=None,
-            profile=None, sample_rss=None, allocations=None):
+            profile=None, sample_rss=None, allocations=None, timeout="10s"):
     """One timed wrk run; returns wrk's summary plus CPU per request of each process and Redis's command stats."""
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", timeout,
                "-s", os.path.join(HERE, script), f"http://127.0.0.1:{port}"]
     env = {**os.environ, "USHER_BENCH_LUA": HERE, **environment}
     with Lock(options.lock):
@@ -448,6 +448,10 @@ def main():
     parser.add_argument("--mix-agents", type=int, default=10, help="agents of (b)'s site in the alternating runs")
     parser.add_argument("--team-sizes", default="10,1000,10000", help="(b) at each of these agent counts; '' skips")
     parser.add_argument("--profile", action="store_true", help="perf record Usher under one extra run of (a)")
+    parser.add_argument("--paced", action="store_true",
+                        help="(a) again at about half the median (a) rate: each connection waits between requests")
+    parser.add_argument("--overload-connections", type=int, default=0,
+                        help="(a) again with this many connections and a 2 s timeout (0 skips)")
     parser.add_argument("--soak-seconds", type=int, default=0, help="a soak of (b) with Usher's RSS (0 skips)")
     parser.add_argument("--memory", action="store_true", help="Redis bytes per agent, hold, chat, waiting chat")
     parser.add_argument("--count-allocations", action="store_true",
@@ -487,6 +491,28 @@ def main():
         print_table(f"Alternating runs, medians of {options.runs}", list(groups.items()), ceiling_rps)
         print_endpoints("(b)", groups["(b) decision mix"])
         everything["alternating"] = groups
+
+        if options.paced:
+            # Each connection waits between requests, so the rate is about connections / (wait + latency): wrk has
+            # no fixed-rate mode, and wrk2 is not a Debian package.
+            target = median(groups["(a) full-site polls"], lambda r: r["rps"]) / 2
+            pause = max(1, int(options.connections * 1000 / target + 0.5))
+            paced = run_wrk(options, "(a) paced", deployment.usher.port, "poll.lua", 1, options.connections,
+                            options.seconds, {**polls, "USHER_BENCH_DELAY_MS": str(pause)}, usher_processes,
+                            deployment.redis)
+            print_table(f"(a) paced at about half the median rate ({target:,.0f}/s aimed at: {options.connections} "
+                        f"connections, each waiting {pause} ms before each request)", [("(a) paced", [paced])],
+                        ceiling_rps)
+            everything["paced"] = paced
+
+        if options.overload_connections:
+            overload = run_wrk(options, "(a) overload", deployment.usher.port, "poll.lua", 1,
+                               options.overload_connections, options.seconds, polls, usher_processes, deployment.redis,
+                               timeout="2s")
+            print_table(f"(a) with {options.overload_connections:,} connections (wrk's timeout 2 s; polls past "
+                        "--max-requests-in-flight are answered withhold/unavailable, which wrk counts as 2xx)",
+                        [("(a) overload", [overload])], ceiling_rps)
+            everything["overload"] = overload
 
         if options.profile:
             profile = os.path.join(work, "perf.data")
