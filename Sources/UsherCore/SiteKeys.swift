@@ -8,6 +8,8 @@ struct SiteKeys {
         case totals, counters, qcounters, tokens, sampled, canned, hours
         /// Per deadline set (holds, presence, orphans, waitdue), a bound of its earliest deadline: see `schedule` in prelude.lua.
         case due
+        /// The capacity view's sums over the site's agents (`q:<queue>:agg` per queue): see `contribution` in prelude.lua.
+        case agg
         case tokenIds = "token-ids"
         case hoursScopes = "hours:scopes"
         case hoursSite = "hours:site"
@@ -16,7 +18,7 @@ struct SiteKeys {
         case agent = "agent:"
         case chat = "chat:"
         case invitation = "inv:"
-        /// `q:<queue>:free`, `:waiting`, `:serving`, `:stats` and the like.
+        /// `q:<queue>:free`, `:waiting`, `:serving`, `:stats`, `:agg` and the like.
         case queue = "q:"
         /// `visitor:<id>:inv` and `:chat`, the visitor's one hold and one open chat.
         case visitor = "visitor:"

@@ -3,8 +3,10 @@
 -- Agents count as `available` while they offer slots, `away` or `draining` while their heartbeat is live,
 -- `offline` otherwise. Slots: `total` and `free` over available agents; `chats` and `held` over all agents.
 -- Per queue also the wait estimate's inputs and its recorded samples (see `WaitEstimateReply`).
--- Keys: every agent's hash, the queues' waiting lines, statistics and estimate samples, counters (and what the
--- sweep touches); for a sample also the per-queue counters, the sampling lease and the minute's history.
+-- Keys: the agents' sums (the site's and each queue's), the hashes of agents past their heartbeat but not yet swept
+-- and of those listed, the queues' waiting lines, statistics and estimate samples, counters (and what the sweep
+-- touches); for a sample also the per-queue counters, the sampling lease and the minute's history. Without a listed
+-- agent it reads O(queues) keys, whatever the number of agents.
 -- ARGV (after the prelude's, see prelude.lua; Swift: CapacityArguments):
 --   [13] leaseMilliseconds  0 for a plain read; for a sample (see `Broker.sample`) how long its lease on the history
 --                           lasts (ms)
@@ -15,47 +17,53 @@
 -- read by several samplers at once.
 
 sweep()
-local function blank()
-    return { agents = { available = 0, away = 0, draining = 0, offline = 0 },
-             slots = { total = 0, chats = 0, held = 0, free = 0 }, waiting = 0 }
+local known = all_queues()
+if not redis.call('HGET', K.agg, '~') then agg_rebuild(known) end
+-- The agents' sums (see `contribution` in prelude.lua): one hash for the site and one per queue, whatever the
+-- number of agents.
+local function view_of(key)
+    local sums = hash(key) or {}
+    local function n(field) return tonumber(sums[field]) or 0 end
+    return { agents = { available = n('available'), away = n('away'), draining = n('draining'), offline = n('offline') },
+             slots = { total = n('total'), chats = n('chats'), held = n('held'), free = n('free') }, waiting = 0 }
 end
-local function bucket_of(r)
-    if offers(r) then return 'available' end
-    if r.deadline > NOW and (r.status == 'away' or r.status == 'draining') then return r.status end
-    return 'offline'
-end
-local function add(view, r)
-    local bucket = bucket_of(r)
-    view.agents[bucket] = view.agents[bucket] + 1
-    view.slots.chats = view.slots.chats + r.chats
-    view.slots.held = view.slots.held + r.held
-    if offers(r) then
-        view.slots.total = view.slots.total + r.maxChats
-        view.slots.free = view.slots.free + math.max(0, free_of(r))
-    end
-end
-local site = blank()
+local site = view_of(K.agg)
 local queues = {}
 local anyQueue = false
-for _, q in ipairs(all_queues()) do
-    queues[q] = blank()
+for _, q in ipairs(known) do
+    queues[q] = view_of(qagg(q))
     queues[q].waiting = redis.call('ZCARD', qwait(q))
     site.waiting = site.waiting + queues[q].waiting
     anyQueue = true
 end
-local listLimit = tonumber(ARGV[14])
-local ids = redis.call('SMEMBERS', K.agents)
-table.sort(ids)
-local load = {}
-for _, a in ipairs(ids) do
+-- An agent whose heartbeat passed but whom no sweep has lapsed yet (more fell due than one sweep takes) counts as it
+-- is now, not as it last added to the sums.
+local function move(c, sign)
+    local views = { site }
+    for _, q in ipairs(c.queueList) do views[#views + 1] = queues[q] end
+    for _, view in ipairs(views) do
+        view.agents[c.bucket] = view.agents[c.bucket] + sign
+        for _, field in ipairs(AGG_SLOTS) do view.slots[field] = view.slots[field] + sign * c[field] end
+    end
+end
+for _, a in ipairs(redis.call('ZRANGEBYSCORE', K.presence, '-inf', NOW)) do
     local r = agent(a)
-    if r then
-        if #load < listLimit then
+    if r and r.agg and r.agg ~= contribution(r) then
+        move(parse_contribution(r.agg), -1)
+        move(parse_contribution(contribution(r)), 1)
+    end
+end
+-- Listed by name only on request: the one part of the view that reads agents one by one.
+local listLimit = tonumber(ARGV[14])
+local load = {}
+if listLimit > 0 then
+    local ids = redis.call('SMEMBERS', K.agents)
+    table.sort(ids)
+    for _, a in ipairs(ids) do
+        if #load >= listLimit then break end
+        local r = agent(a)
+        if r then
             load[#load + 1] = { agent = a, status = bucket_of(r), maxChats = r.maxChats, chats = r.chats, held = r.held }
-        end
-        add(site, r)
-        for _, q in ipairs(r.queueList) do
-            if queues[q] then add(queues[q], r) end
         end
     end
 end

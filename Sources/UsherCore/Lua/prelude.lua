@@ -191,8 +191,77 @@ local function set_serving(q, a, slots)
 end
 local function serving_slots(q) return tonumber(redis.call('HGET', K.serving, q) or '0') end
 
+-- What an agent adds to the capacity view of the site and of each queue it serves: its state for the agent counts,
+-- its chats and holds, and the slots it offers (total, free). The view sums these in `K.agg` and per queue, so that
+-- it reads one hash per queue instead of every agent; each agent keeps what it last added in its field `agg`
+-- (`<bucket> <chats> <held> <total> <free> <queues>`), so that a change moves the sums by the difference. A site
+-- whose sums predate them (no `~` in `K.agg`) has them built once by the first view (`agg_rebuild`).
+local function bucket_of(r)
+    if offers(r) then return 'available' end
+    if r.deadline > NOW and (r.status == 'away' or r.status == 'draining') then return r.status end
+    return 'offline'
+end
+local AGG_SLOTS = { 'chats', 'held', 'total', 'free' }
+local function contribution(r)
+    local offering = offers(r)
+    return table.concat({ bucket_of(r), r.chats, r.held, offering and r.maxChats or 0,
+        offering and math.max(0, free_of(r)) or 0, r.queues or '' }, ' ')
+end
+local function parse_contribution(text)
+    local bucket, chats, held, slots, free, queues = string.match(text, '^(%S+) (%S+) (%S+) (%S+) (%S+) ?(.*)$')
+    return { bucket = bucket, chats = tonumber(chats), held = tonumber(held), total = tonumber(slots),
+        free = tonumber(free), queueList = split(queues) }
+end
+local function qagg(q) return K.queue .. q .. ':agg' end
+-- Adds a contribution (`sign` 1) or takes it away (-1) in `sums`: sum key -> field -> amount.
+local function share(c, sign, sums)
+    local keys = { K.agg }
+    for _, q in ipairs(c.queueList) do keys[#keys + 1] = qagg(q) end
+    for _, key in ipairs(keys) do
+        local fields = sums[key] or {}
+        sums[key] = fields
+        fields[c.bucket] = (fields[c.bucket] or 0) + sign
+        for _, field in ipairs(AGG_SLOTS) do fields[field] = (fields[field] or 0) + sign * c[field] end
+    end
+end
+local function move_sums(deltas)
+    for key, fields in pairs(deltas) do
+        for field, n in pairs(fields) do
+            if n ~= 0 then redis.call('HINCRBY', key, field, n) end
+        end
+    end
+end
+-- Moves the sums by what changed in the agent since it last added to them. What it added is read from Redis, not
+-- from `r`: another table of the same agent may have moved the sums since `r` was read.
+local function account(r)
+    local now = contribution(r)
+    local before = redis.call('HGET', akey(r.id), 'agg')
+    if before == now then return end
+    local deltas = {}
+    if before then share(parse_contribution(before), -1, deltas) end
+    share(parse_contribution(now), 1, deltas)
+    move_sums(deltas)
+    redis.call('HSET', akey(r.id), 'agg', now)
+end
+-- Builds the sums from every agent as it is now (a site whose sums predate them, or a repair).
+local function agg_rebuild(queues)
+    redis.call('DEL', K.agg)
+    for _, q in ipairs(queues) do redis.call('DEL', qagg(q)) end
+    local sums = {}
+    for _, a in ipairs(redis.call('SMEMBERS', K.agents)) do
+        local r = agent(a)
+        if r then
+            local c = contribution(r)
+            redis.call('HSET', akey(a), 'agg', c)
+            share(parse_contribution(c), 1, sums)
+        end
+    end
+    move_sums(sums)
+    redis.call('HSET', K.agg, '~', ONE)
+end
+
 -- Keeps the agent's entry in each of its queues' free sets equal to its free slots, absent when it has
--- none, and its serving slots in step.
+-- none, its serving slots and its share of the capacity sums in step.
 local function refresh(r)
     -- Back under a lowered limit: from now on the limit holds as it is.
     if r.overLimit and r.chats <= r.maxChats then
@@ -208,6 +277,7 @@ local function refresh(r)
         end
         set_serving(q, r.id, offers(r) and r.maxChats or 0)
     end
+    account(r)
 end
 
 local function bump(r, field, delta)
@@ -431,6 +501,7 @@ local function lapse(r)
     if r.chats > 0 then
         schedule(K.orphans, r.deadline + setting('orphanGraceSeconds') * 1000, r.id)
     end
+    account(agent(r.id))
 end
 
 local function orphan_chats(a)
@@ -444,6 +515,7 @@ local function orphan_chats(a)
         total('chats', -1)
         count(C.orphaned, redis.call('HGET', ckey(chat), 'queue'))
     end
+    account(r)
 end
 
 local function serves(r, q)

@@ -1,7 +1,7 @@
 -- Rebuilds the capacity counters from the primary records and reports every difference; with repair on, also
 -- writes the rebuilt values. The primary records are the agents' chat and hold sets, the invitations, chats and
 -- the waiting lines; the counters are the agents' `chats`/`held` fields, the site totals, the queues' free sets and
--- serving slots, the per-address tallies. Then checks invariants 1-3 of PRODUCT.md on the records themselves: no
+-- serving slots, the per-address tallies and the capacity view's sums (rebuilt whole on repair). Then checks invariants 1-3 of PRODUCT.md on the records themselves: no
 -- agent holds more than `maxChats` (chats beyond a lowered limit are allowed, holds beyond it are not), every hold
 -- and chat is its agent's and in a queue the agent serves (holds) or is assigned to it (chats), every waiting entry
 -- is a waiting chat, and nothing is more than the given tolerance past its deadline.
@@ -27,6 +27,8 @@ local function violation(text) violations[#violations + 1] = text end
 local function late(deadline) return deadline ~= nil and deadline + toleranceMs < NOW end
 
 local sums = { chats = 0, held = 0, waiting = 0 }
+-- The capacity view's sums (see `contribution` in prelude.lua), from every agent as it is now: per key, per field.
+local aggSums = {}
 -- What each client address's visitors hold, from the records, for the per-address caps' tallies.
 local byAddress = { held = {}, open = {} }
 local function owes(kind, address)
@@ -43,6 +45,7 @@ for _, a in ipairs(redis.call('SMEMBERS', K.agents)) do
         check('agent ' .. a .. ' chats', r.chats, chats, function() redis.call('HSET', akey(a), 'chats', chats) end)
         check('agent ' .. a .. ' held', r.held, held, function() redis.call('HSET', akey(a), 'held', held) end)
         r.chats, r.held = chats, held
+        share(parse_contribution(contribution(r)), 1, aggSums)
         -- Over the limit only as far as a lowered limit left it, and then with no hold on top.
         local allowed = math.max(r.maxChats, tonumber(r.overLimit) or 0)
         if chats + held > allowed or (held > 0 and chats + held > r.maxChats) then
@@ -120,6 +123,21 @@ for kind, actual in pairs(byAddress) do
             if n > 0 then redis.call('HSET', key, address, n) else redis.call('HDEL', key, address) end
         end)
     end
+end
+-- A site whose sums predate them has none to check: its first capacity view builds them.
+if redis.call('HGET', K.agg, '~') then
+    local drifted = false
+    local keys = { K.agg }
+    for _, q in ipairs(all_queues()) do keys[#keys + 1] = qagg(q) end
+    for _, key in ipairs(keys) do
+        local stored, actual = hash(key) or {}, aggSums[key] or {}
+        for _, field in ipairs({ 'available', 'away', 'draining', 'offline', 'chats', 'held', 'total', 'free' }) do
+            local before = #differences
+            check('capacity sum ' .. string.sub(key, #P + 1) .. ' ' .. field, stored[field], actual[field] or 0, function() end)
+            drifted = drifted or #differences > before
+        end
+    end
+    if drifted and repair then agg_rebuild(all_queues()) end
 end
 local totals = hash(K.totals) or {}
 for _, field in ipairs({ 'chats', 'held', 'waiting' }) do

@@ -1,0 +1,90 @@
+import Foundation
+import RedisClient
+import Testing
+
+@testable import UsherCore
+
+/// The capacity view reads sums that every decision keeps, not every agent.
+@Suite("the capacity view's sums")
+struct CapacitySumsTests {
+    /// The view of the site, and of its queues, with agent counts (available, away, draining, offline).
+    static func agents(_ view: CapacityView) -> [Int] {
+        [view.agents.available, view.agents.away, view.agents.draining, view.agents.offline]
+    }
+
+    @Test("the sums follow holds, chats, presence changes and queue moves, and reconcile finds them as the agents are")
+    func follow() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 2)
+            _ = try await h.online("a2", maxChats: 3, queues: ["default", "sales"])
+            var capacity = try await h.capacity()
+            #expect(capacity.site.slots == .init(total: 5, chats: 0, held: 0, free: 5))
+            #expect(capacity.queues["sales"]?.slots == .init(total: 3, chats: 0, held: 0, free: 3))
+            let hold = try #require(try await h.invite("v1"))
+            let chat = try await h.accept(hold, visitor: "v1")
+            _ = try await h.request("v2", queue: "sales")
+            capacity = try await h.capacity()
+            #expect(capacity.site.slots == .init(total: 5, chats: 2, held: 0, free: 3))
+            #expect(Self.agents(capacity.site) == [2, 0, 0, 0])
+            // a2 stops serving sales and goes away: its chat stays counted, its slots do not.
+            _ = try await h.online("a2", maxChats: 3, queues: ["default"], status: .away)
+            capacity = try await h.capacity()
+            #expect(Self.agents(capacity.site) == [1, 1, 0, 0])
+            #expect(capacity.queues["sales"].map(Self.agents) == [0, 0, 0, 0])
+            #expect(capacity.queues["sales"]?.slots == .init(total: 0, chats: 0, held: 0, free: 0))
+            #expect(capacity.queues["default"].map(Self.agents) == [1, 1, 0, 0])
+            #expect(capacity.site.slots.total == 2)
+            #expect(capacity.site.slots.chats == 2)
+            try await h.end(chat.id)
+            _ = try await h.online("a1", maxChats: 1, status: .offline)
+            capacity = try await h.capacity()
+            #expect(Self.agents(capacity.site) == [0, 1, 0, 1])
+            #expect(capacity.site.slots == .init(total: 0, chats: 1, held: 0, free: 0))
+            let report = try await h.drift()
+            #expect(report.drift == 0, "\(report.differences)")
+            #expect(report.violations.isEmpty)
+        }
+    }
+
+    @Test("agents past their heartbeat that no sweep has reached yet count as offline")
+    func lapsedBeforeSwept() async throws {
+        // One lapse a sweep: the view's own sweep leaves two of the three for later.
+        try await CoreHarness.run(settings: ["heartbeatSeconds": 1], configuration: BrokerConfiguration(sweepLimit: 1)) { h in
+            for agent in ["a1", "a2", "a3"] { _ = try await h.online(agent, maxChats: 2) }
+            _ = try await h.online("a4", maxChats: 2, status: .away)
+            try await Task.sleep(for: .milliseconds(1_200))
+            let capacity = try await h.capacity()
+            #expect(Self.agents(capacity.site) == [0, 0, 0, 4])
+            #expect(capacity.site.slots == .init(total: 0, chats: 0, held: 0, free: 0))
+            #expect(capacity.queues["default"].map(Self.agents) == [0, 0, 0, 4])
+        }
+    }
+
+    @Test("a site whose sums predate them gets them built by its first view, and reconcile repairs sums that drifted")
+    func rebuilt() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 2)
+            _ = try await h.online("a2", maxChats: 3, queues: ["default", "sales"])
+            _ = try #require(try await h.invite("v1"))
+            let expected = try await h.capacity()
+            // As a site made before the sums: none, and no agent's share.
+            try await h.raw("DEL", h.key("agg"), h.key("q:default:agg"), h.key("q:sales:agg"))
+            try await h.raw("HDEL", h.key("agent:a1"), "agg")
+            try await h.raw("HDEL", h.key("agent:a2"), "agg")
+            #expect(try await h.drift().drift == 0)
+            // A decision before the first view moves sums that are not there yet; the view builds them anyway.
+            _ = try #require(try await h.invite("v2"))
+            let built = try await h.capacity()
+            #expect(built.site.slots == .init(total: 5, chats: 0, held: 2, free: 3))
+            #expect(built.queues["sales"]?.slots.total == expected.queues["sales"]?.slots.total)
+            #expect(try await h.drift().drift == 0)
+            // A sum that drifted is reported, and a repair builds them all again.
+            try await h.raw("HINCRBY", h.key("agg"), "free", "7")
+            let report = try await h.drift()
+            #expect(report.differences.contains { $0.what == "capacity sum agg free" && $0.stored == 10 && $0.actual == 3 })
+            _ = try await h.broker.reconcile(site: h.site, caller: h.admin, repair: true)
+            #expect(try await h.drift().drift == 0)
+            #expect(try await h.capacity().site.slots.free == 3)
+        }
+    }
+}
