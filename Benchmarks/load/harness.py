@@ -303,6 +303,42 @@ def run_wrk(options, name, port, script, threads, connections, seconds, environm
     return result
 
 
+def capacity_cost(options, work):
+    """Redis time of one capacity script at a site of --capacity-agents agents, from SLOWLOG with every command
+    logged: the sampler's read (no agent listed; every 5 s per site and instance) and the ops view (GET .../capacity,
+    the first 200 agents by id listed)."""
+    deployment = Deployment(options, work)
+    try:
+        started = time.monotonic()
+        deployment.mix_site("cap", options.capacity_agents, work)
+        setup = time.monotonic() - started
+        redis = deployment.redis
+        redis.cli("config", "set", "slowlog-log-slower-than", "0")
+        redis.cli("config", "set", "slowlog-max-len", "100000")
+        redis.cli("slowlog", "reset")
+        for _ in range(20):
+            deployment.client.call("GET", "/v1/sites/cap/capacity")
+        time.sleep(11)  # at least two of the sampler's reads
+        entries = json.loads(redis.cli("--json", "slowlog", "get", "100000"))
+        # EVALSHA sha 1 key, then the prelude's 12 and the capacity script's 2 (leaseMilliseconds, listedAgents),
+        # as the admin: the sampler leases (> 0) and lists none; the view leases nothing and lists 200.
+        calls = [(entry[3], entry[2]) for entry in entries
+                 if len(entry[3]) == 18 and entry[3][0].upper() == "EVALSHA" and entry[3][4] == "admin"]
+        sampler = sorted(us for args, us in calls if args[-1] == "0" and args[-2] != "0")
+        view = sorted(us for args, us in calls if args[-1] != "0" and args[-2] == "0")
+        print(f"\n### The capacity script at {options.capacity_agents:,} agents (set up in {setup:.1f} s; SLOWLOG, µs of "
+              "Redis per call)\n")
+        print("| read | calls | median µs | max µs |")
+        print("| --- | --- | --- | --- |")
+        for name, durations in (("the sampler's (no agent listed)", sampler), ("GET capacity (200 agents listed)", view)):
+            if durations:
+                print(f"| {name} | {len(durations)} | {durations[len(durations) // 2]:,} | {durations[-1]:,} |")
+            else:
+                print(f"| {name} | 0 | – | – |")
+    finally:
+        deployment.stop()
+
+
 def read_count(path):
     with open(path) as file:
         return int(file.read())
@@ -452,6 +488,8 @@ def main():
                         help="(a) again at about half the median (a) rate: each connection waits between requests")
     parser.add_argument("--overload-connections", type=int, default=0,
                         help="(a) again with this many connections and a 2 s timeout (0 skips)")
+    parser.add_argument("--capacity-agents", type=int, default=0,
+                        help="Redis time of the capacity script at a site of this many agents (0 skips)")
     parser.add_argument("--soak-seconds", type=int, default=0, help="a soak of (b) with Usher's RSS (0 skips)")
     parser.add_argument("--memory", action="store_true", help="Redis bytes per agent, hold, chat, waiting chat")
     parser.add_argument("--count-allocations", action="store_true",
@@ -568,6 +606,8 @@ def main():
             f"{name}: {median(results, lambda r: r['rps']) / first:.2f}" for name, results in team))
         everything["team"] = team
 
+    if options.capacity_agents:
+        capacity_cost(options, work)
     if options.memory:
         memory_per_item(options, work)
     if options.count_allocations:

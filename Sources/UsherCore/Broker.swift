@@ -44,7 +44,7 @@ public struct Broker: Sendable {
             queues: update.queues.map { Self.unique($0).joined(separator: ",") },
             allowedOrigins: update.allowedOrigins?.joined(separator: " ")
         ).rendered()
-        let reply: SiteReply = try await self.run(.siteSettings, keys: [keys.settings, keys.reserve], arguments: arguments)
+        let reply: SiteReply = try await self.run(.siteSettings, keys: [keys.settings, keys.reserve, keys.key(.agg)], arguments: arguments)
         try await self.register(site: site)
         return (reply.settingsValue, reply.created == 1)
     }
