@@ -165,6 +165,15 @@ struct ConnectionTests {
                     let head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + String(repeating: "s", count: 100) + "\r\n\r\n"
                     return try await Self.exchange(port: port, sending: Self.bytes(head), every: .milliseconds(200), seconds: 8)
                 }
+                // A request in time, then on the same connection one that drips: the first one's timer is still
+                // running when the second starts, and must not spare it.
+                let slowSecond = Task {
+                    let second = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + String(repeating: "s", count: 100) + "\r\n\r\n"
+                    return try await Self.exchange(
+                        port: port, sending: ["GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"] + Self.bytes(second), every: .milliseconds(200),
+                        seconds: 8
+                    )
+                }
                 for _ in 0..<3 {
                     let answer = try await Self.exchange(port: port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                     #expect(answer.answer.hasPrefix("HTTP/1.1 200"), "another client was not answered while slow ones dripped")
@@ -178,6 +187,9 @@ struct ConnectionTests {
                 let head = try await slowHead.value
                 #expect(head.closed, "a client dripping its request head held its connection")
                 #expect(head.answer.isEmpty || head.answer.hasPrefix("HTTP/1.1 408"), "\(head.answer.prefix(80))")
+                let second = try await slowSecond.value
+                #expect(second.closed, "a kept-alive client dripping its second request held its connection")
+                #expect(second.answer.hasPrefix("HTTP/1.1 200"), "\(second.answer.prefix(80))")
             }
         }
     }

@@ -14,6 +14,11 @@ final class RequestReadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
 
     private let timeoutSeconds: Int
     private var deadline = RequestReadDeadline()
+    /// When the request being read must have arrived; nil while none is being timed.
+    private var due: NIODeadline?
+    /// Fires at or before `due`. It is left running when a request arrives in time, and moved on when it fires
+    /// early, so that a kept-alive connection schedules about one timer per timeout, not one per request (a
+    /// timer scheduled and cancelled per request took a twentieth of a poll's CPU).
     private var timer: Scheduled<Void>?
 
     init(timeoutSeconds: Int) {
@@ -42,12 +47,12 @@ final class RequestReadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.run(.stop, context: context)
+        self.cancelTimer()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.run(.stop, context: context)
+        self.cancelTimer()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -62,17 +67,35 @@ final class RequestReadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
     private func run(_ clock: RequestReadDeadline.Clock, context: ChannelHandlerContext) {
         switch clock {
         case .start:
-            self.timer?.cancel()
-            self.timer = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(Int64(self.timeoutSeconds))) {
-                self.timer = nil
-                self.passed(context: context)
-            }
+            let due = NIODeadline.now() + .seconds(Int64(self.timeoutSeconds))
+            self.due = due
+            // A running timer fires no later than this: deadlines only move on.
+            if self.timer == nil { self.schedule(at: due, context: context) }
         case .stop:
-            self.timer?.cancel()
-            self.timer = nil
+            self.due = nil
         case .keep:
             break
         }
+    }
+
+    private func schedule(at due: NIODeadline, context: ChannelHandlerContext) {
+        self.timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) {
+            self.timer = nil
+            guard let due = self.due else { return }
+            if due > NIODeadline.now() {
+                self.schedule(at: due, context: context)
+            } else {
+                self.due = nil
+                self.passed(context: context)
+            }
+        }
+    }
+
+    /// The connection is going: no timer may outlive it.
+    private func cancelTimer() {
+        self.due = nil
+        self.timer?.cancel()
+        self.timer = nil
     }
 
     /// Closing drops the connection's buffered body and ends the request's body stream, so its handler finishes.
