@@ -10,6 +10,9 @@ struct SiteKeys {
         case due
         /// The capacity view's sums over the site's agents (`q:<queue>:agg` per queue): see `contribution` in prelude.lua.
         case agg
+        /// Every agent's id, scored 0 so that they sort by id: the capacity view lists the first ones without
+        /// reading the others.
+        case agentIds = "agent-ids"
         case tokenIds = "token-ids"
         case hoursScopes = "hours:scopes"
         case hoursSite = "hours:site"

@@ -48,6 +48,20 @@ struct CapacitySumsTests {
         }
     }
 
+    @Test("the view lists the first agents by id from the index, and reconcile finds an index that lost one")
+    func listed() async throws {
+        try await CoreHarness.run(configuration: BrokerConfiguration(capacityListedAgents: 2)) { h in
+            for agent in ["c3", "a1", "b2", "d4"] { _ = try await h.online(agent, maxChats: 1) }
+            #expect(try await h.capacity().agentLoad.map(\.agent) == ["a1", "b2"])
+            try await h.raw("ZREM", h.key("agent-ids"), "b2")
+            let report = try await h.drift()
+            #expect(report.differences.contains { $0.what == "agents in the index by id" && $0.stored == 3 && $0.actual == 4 })
+            _ = try await h.broker.reconcile(site: h.site, caller: h.admin, repair: true)
+            #expect(try await h.capacity().agentLoad.map(\.agent) == ["a1", "b2"])
+            #expect(try await h.drift().drift == 0)
+        }
+    }
+
     @Test("agents past their heartbeat that no sweep has reached yet count as offline")
     func lapsedBeforeSwept() async throws {
         // One lapse a sweep: the view's own sweep leaves two of the three for later.
@@ -70,7 +84,7 @@ struct CapacitySumsTests {
             _ = try #require(try await h.invite("v1"))
             let expected = try await h.capacity()
             // As a site made before the sums: none, and no agent's share.
-            try await h.raw("DEL", h.key("agg"), h.key("q:default:agg"), h.key("q:sales:agg"))
+            try await h.raw("DEL", h.key("agg"), h.key("q:default:agg"), h.key("q:sales:agg"), h.key("agent-ids"))
             try await h.raw("HDEL", h.key("agent:a1"), "agg")
             try await h.raw("HDEL", h.key("agent:a2"), "agg")
             #expect(try await h.drift().drift == 0)
@@ -79,6 +93,7 @@ struct CapacitySumsTests {
             let built = try await h.capacity()
             #expect(built.site.slots == .init(total: 5, chats: 0, held: 2, free: 3))
             #expect(built.queues["sales"]?.slots.total == expected.queues["sales"]?.slots.total)
+            #expect(built.agentLoad.map(\.agent) == ["a1", "a2"])
             #expect(try await h.drift().drift == 0)
             // A sum that drifted is reported, and a repair builds them all again.
             try await h.raw("HINCRBY", h.key("agg"), "free", "7")

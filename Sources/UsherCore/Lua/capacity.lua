@@ -3,10 +3,10 @@
 -- Agents count as `available` while they offer slots, `away` or `draining` while their heartbeat is live,
 -- `offline` otherwise. Slots: `total` and `free` over available agents; `chats` and `held` over all agents.
 -- Per queue also the wait estimate's inputs and its recorded samples (see `WaitEstimateReply`).
--- Keys: the agents' sums (the site's and each queue's), the hashes of agents past their heartbeat but not yet swept
--- and of those listed, the queues' waiting lines, statistics and estimate samples, counters (and what the sweep
--- touches); for a sample also the per-queue counters, the sampling lease and the minute's history. Without a listed
--- agent it reads O(queues) keys, whatever the number of agents.
+-- Keys: the agents' sums (the site's and each queue's), the index of agents by id, the hashes of agents past their
+-- heartbeat but not yet swept and of those listed, the queues' waiting lines, statistics and estimate samples, counters (and what the sweep
+-- touches); for a sample also the per-queue counters, the sampling lease and the minute's history. It reads O(queues
+-- + listed agents) keys, whatever the number of agents.
 -- ARGV (after the prelude's, see prelude.lua; Swift: CapacityArguments):
 --   [13] leaseMilliseconds  0 for a plain read; for a sample (see `Broker.sample`) how long its lease on the history
 --                           lasts (ms)
@@ -53,14 +53,11 @@ for _, a in ipairs(redis.call('ZRANGEBYSCORE', K.presence, '-inf', NOW)) do
         move(parse_contribution(contribution(r)), 1)
     end
 end
--- Listed by name only on request: the one part of the view that reads agents one by one.
+-- The first agents by id, read from the index: the others are not read at all.
 local listLimit = tonumber(ARGV[14])
 local load = {}
 if listLimit > 0 then
-    local ids = redis.call('SMEMBERS', K.agents)
-    table.sort(ids)
-    for _, a in ipairs(ids) do
-        if #load >= listLimit then break end
+    for _, a in ipairs(redis.call('ZRANGE', K.agentIds, 0, listLimit - 1)) do
         local r = agent(a)
         if r then
             load[#load + 1] = { agent = a, status = bucket_of(r), maxChats = r.maxChats, chats = r.chats, held = r.held }

@@ -243,12 +243,14 @@ local function account(r)
     move_sums(deltas)
     redis.call('HSET', akey(r.id), 'agg', now)
 end
--- Builds the sums from every agent as it is now (a site whose sums predate them, or a repair).
+-- Builds the sums from every agent as it is now, and the index of agents by id (a site whose sums predate them,
+-- or a repair).
 local function agg_rebuild(queues)
     redis.call('DEL', K.agg)
     for _, q in ipairs(queues) do redis.call('DEL', qagg(q)) end
     local sums = {}
     for _, a in ipairs(redis.call('SMEMBERS', K.agents)) do
+        redis.call('ZADD', K.agentIds, 0, a)
         local r = agent(a)
         if r then
             local c = contribution(r)

@@ -42,6 +42,7 @@ if r and r.session and r.session ~= session then
 end
 if r == nil then
     redis.call('SADD', K.agents, a)
+    redis.call('ZADD', K.agentIds, 0, a)
     r = { id = a, chats = 0, held = 0, queueList = {}, deadline = 0 }
     redis.call('HSET', akey(a), 'chats', 0, 'held', 0)
 end

@@ -1,8 +1,9 @@
 -- Rebuilds the capacity counters from the primary records and reports every difference; with repair on, also
 -- writes the rebuilt values. The primary records are the agents' chat and hold sets, the invitations, chats and
 -- the waiting lines; the counters are the agents' `chats`/`held` fields, the site totals, the queues' free sets and
--- serving slots, the per-address tallies and the capacity view's sums (rebuilt whole on repair). Then checks invariants 1-3 of PRODUCT.md on the records themselves: no
--- agent holds more than `maxChats` (chats beyond a lowered limit are allowed, holds beyond it are not), every hold
+-- serving slots, the per-address tallies, the capacity view's sums and its index of agents (both rebuilt whole on
+-- repair). Then checks invariants 1-3 of PRODUCT.md on the records themselves: no agent holds more than
+-- `maxChats` (chats beyond a lowered limit are allowed, holds beyond it are not), every hold
 -- and chat is its agent's and in a queue the agent serves (holds) or is assigned to it (chats), every waiting entry
 -- is a waiting chat, and nothing is more than the given tolerance past its deadline.
 --
@@ -124,9 +125,12 @@ for kind, actual in pairs(byAddress) do
         end)
     end
 end
--- A site whose sums predate them has none to check: its first capacity view builds them.
+-- A site whose sums predate them has none to check: its first capacity view builds them, and the index of agents.
 if redis.call('HGET', K.agg, '~') then
-    local drifted = false
+    local agents = redis.call('SCARD', K.agents)
+    local indexed = redis.call('ZCARD', K.agentIds)
+    check('agents in the index by id', indexed, agents, function() end)
+    local drifted = indexed ~= agents
     local keys = { K.agg }
     for _, q in ipairs(all_queues()) do keys[#keys + 1] = qagg(q) end
     for _, key in ipairs(keys) do
