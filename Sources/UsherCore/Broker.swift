@@ -211,8 +211,10 @@ public struct Broker: Sendable {
 
     // MARK: Ops
 
-    public func capacity(site: String, caller: Caller) async throws(CoreError) -> SiteCapacity {
-        let arguments = CapacityArguments(leaseMilliseconds: 0, listedAgents: self.configuration.capacityListedAgents)
+    /// `agentsAfter`: list the agents whose id comes after this one (the last of the previous page).
+    public func capacity(site: String, caller: Caller, agentsAfter: String? = nil) async throws(CoreError) -> SiteCapacity {
+        let after = try agentsAfter.map { id throws(CoreError) in try Identifier.validate(id, field: "agentsAfter") } ?? ""
+        let arguments = CapacityArguments(leaseMilliseconds: 0, listedAgents: self.configuration.capacityListedAgents, agentsAfter: after)
         return try await self.call(arguments, site: site, caller: caller, roles: [.ops])
     }
 

@@ -48,11 +48,18 @@ struct CapacitySumsTests {
         }
     }
 
-    @Test("the view lists the first agents by id from the index, and reconcile finds an index that lost one")
+    @Test("the view lists agents by id from the index, a page at a time, and reconcile finds an index that lost one")
     func listed() async throws {
         try await CoreHarness.run(configuration: BrokerConfiguration(capacityListedAgents: 2)) { h in
             for agent in ["c3", "a1", "b2", "d4"] { _ = try await h.online(agent, maxChats: 1) }
             #expect(try await h.capacity().agentLoad.map(\.agent) == ["a1", "b2"])
+            // The next page starts after the last id of the one before.
+            #expect(try await h.broker.capacity(site: h.site, caller: h.admin, agentsAfter: "b2").agentLoad.map(\.agent) == ["c3", "d4"])
+            #expect(try await h.broker.capacity(site: h.site, caller: h.admin, agentsAfter: "d4").agentLoad.isEmpty)
+            let invalid = CoreError.invalid(field: "agentsAfter", message: "agentsAfter may contain only letters, digits, '.', '_' and '-'")
+            await #expect(throws: invalid) {
+                _ = try await h.broker.capacity(site: h.site, caller: h.admin, agentsAfter: "b 2")
+            }
             try await h.raw("ZREM", h.key("agent-ids"), "b2")
             let report = try await h.drift()
             #expect(report.differences.contains { $0.what == "agents in the index by id" && $0.stored == 3 && $0.actual == 4 })

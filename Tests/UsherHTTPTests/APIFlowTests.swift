@@ -70,6 +70,27 @@ struct APIFlowTests {
         }
     }
 
+    @Test("the capacity view pages its agents after agentsAfter, and refuses an agentsAfter that is no id")
+    func capacityPages() async throws {
+        try await API.run { api in
+            for agent in ["a1", "a2"] {
+                let token = try await api.token(role: "agent", agent: agent)
+                let presence = try await api.call(
+                    .put, api.sitePath("/agents/\(agent)/presence"), token: token,
+                    body: ["status": "available", "maxChats": 1, "queues": ["default"], "session": "s"]
+                )
+                #expect(presence.status == .ok)
+            }
+            let first = try await api.call(.get, api.sitePath("/capacity"))
+            #expect((first["agentLoad"] as? [[String: Any]])?.map { $0["agent"] as? String } == ["a1", "a2"])
+            let next = try await api.call(.get, api.sitePath("/capacity?agentsAfter=a1"))
+            #expect((next["agentLoad"] as? [[String: Any]])?.map { $0["agent"] as? String } == ["a2"])
+            let bad = try await api.call(.get, api.sitePath("/capacity?agentsAfter=a%20b"))
+            #expect(bad.status == .badRequest)
+            #expect(bad.error?["field"] as? String == "agentsAfter")
+        }
+    }
+
     @Test("a reactive request that must wait gets its position, an estimate and a queued message; 429 when the line is full")
     func waitingAndFull() async throws {
         try await API.run(settings: ["maxWaiting": 1]) { api in

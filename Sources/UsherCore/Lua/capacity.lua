@@ -11,8 +11,9 @@
 --   [13] leaseMilliseconds  0 for a plain read; for a sample (see `Broker.sample`) how long its lease on the history
 --                           lasts (ms)
 --   [14] listedAgents       how many agents to list by name
+--   [15] agentsAfter        list those whose id comes after this one ("" from the first), for the next page
 -- Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, agentLoad: [{agent, status,
--- maxChats, chats, held}] (in id order), counters}`; a sample adds `queueCounters` (`<queue>|<counter>` -> count),
+-- maxChats, chats, held}] (in id order, after agentsAfter), counters}`; a sample adds `queueCounters` (`<queue>|<counter>` -> count),
 -- `historyMinuteBytes` (the last full minute's history) and `sampledAt` (Redis's clock, ms), which orders samples
 -- read by several samplers at once.
 
@@ -53,11 +54,12 @@ for _, a in ipairs(redis.call('ZRANGEBYSCORE', K.presence, '-inf', NOW)) do
         move(parse_contribution(contribution(r)), 1)
     end
 end
--- The first agents by id, read from the index: the others are not read at all.
+-- A page of agents by id, read from the index: the others are not read at all.
 local listLimit = tonumber(ARGV[14])
 local load = {}
 if listLimit > 0 then
-    for _, a in ipairs(redis.call('ZRANGE', K.agentIds, 0, listLimit - 1)) do
+    local first = ARGV[15] == '' and '-' or '(' .. ARGV[15]
+    for _, a in ipairs(redis.call('ZRANGEBYLEX', K.agentIds, first, '+', 'LIMIT', 0, listLimit)) do
         local r = agent(a)
         if r then
             load[#load + 1] = { agent = a, status = bucket_of(r), maxChats = r.maxChats, chats = r.chats, held = r.held }

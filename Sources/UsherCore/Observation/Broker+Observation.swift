@@ -31,8 +31,8 @@ extension Broker {
     /// The site's capacity view with its per-queue counters, read as the root admin. With `leaseMilliseconds` > 0 the
     /// first instance to sample in that lease also writes the gauges into the minute's history.
     public func sample(site: String, leaseMilliseconds: Int) async throws(CoreError) -> SiteSample {
-        try await self.call(
-            CapacityArguments(leaseMilliseconds: max(1, leaseMilliseconds), listedAgents: 0), site: site, caller: .admin, roles: [.ops])
+        let arguments = CapacityArguments(leaseMilliseconds: max(1, leaseMilliseconds), listedAgents: 0, agentsAfter: "")
+        return try await self.call(arguments, site: site, caller: .admin, roles: [.ops])
     }
 
     /// The site's per-minute history in `[from, to)` (milliseconds since 1970), summed over `step` minutes.

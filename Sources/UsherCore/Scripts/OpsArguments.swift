@@ -4,9 +4,11 @@ struct CapacityArguments: ScriptArguments {
     let leaseMilliseconds: Int
     /// How many agents to list by name.
     let listedAgents: Int
+    /// List those after this id ("" from the first).
+    let agentsAfter: String
 
     var script: Script { .capacity }
-    var rendered: [String] { [String(self.leaseMilliseconds), String(self.listedAgents)] }
+    var rendered: [String] { [String(self.leaseMilliseconds), String(self.listedAgents), self.agentsAfter] }
 }
 
 /// The arguments of reconcile.lua.

@@ -39,8 +39,10 @@ struct SitesController {
         return .noContent
     }
 
+    /// `?agentsAfter=<id>` lists the agents after that one: the next page of `agentLoad`.
     @Sendable func capacity(_ request: Request, context: SiteRequestContext) async throws -> CapacityResponse {
-        CapacityResponse(try await self.broker.capacity(site: context.site, caller: context.caller))
+        let after = request.uri.queryParameters.get("agentsAfter")
+        return CapacityResponse(try await self.broker.capacity(site: context.site, caller: context.caller, agentsAfter: after))
     }
 
     /// Rebuilds the counters from the primary records and reports drift; `?repair=true` also writes the fix.
