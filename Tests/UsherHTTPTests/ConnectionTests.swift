@@ -75,11 +75,12 @@ struct ConnectionTests {
                 closed = result
                 break
             }
-            // Whichever came first, the others must end: closing ends the wait for the close, cancelling the sleeps.
+            // Whichever came first, the others must end: cancelling ends the sleeps, and only closing ends the wait
+            // for the close (a future's wait does not heed cancellation).
             group.cancelAll()
+            if !closed { try? await channel.close() }
             return closed
         }
-        if !closed { try? await channel.close() }
         return (collector.text.withLock { $0 }, closed)
     }
 

@@ -57,6 +57,39 @@ struct OverloadTests {
         }
     }
 
+    @Test("a client that drips its body holds no place among the requests being answered")
+    func slowBodyIsNotCounted() async throws {
+        try await TestRedis.withConfiguration { redis in
+            let configuration = API.configuration(redis: redis)
+            let redisClient = RedisClient(configuration: configuration.redis, scripts: Broker.scripts, logger: TestRedis.logger)
+            let broker = Broker(redis: redisClient, configuration: configuration.broker)
+            let feeds = CapacityFeeds(broker: broker, intervalMilliseconds: configuration.observation.streamIntervalMilliseconds)
+            let admission = Admission(limit: 1)
+            let router = buildRouter(configuration: configuration, broker: broker, feeds: feeds, admission: admission)
+            let app = Application(router: router, services: [redisClient, feeds], logger: TestRedis.logger)
+            try await app.test(.live) { client in
+                try await TestRedis.eventually("readyz is 200", seconds: TestRedis.readySeconds) {
+                    (try? await client.execute(uri: "/readyz", method: .get) { $0.status }) == .ok
+                }
+                let api = API(client: client, site: "d-" + UUID().uuidString.prefix(12).lowercased())
+                #expect(try await api.call(.put, api.sitePath(), body: API.unlimited).status == .created)
+                let token = try await api.token(role: "website")
+                let port = try #require(client.port)
+                // A head, then a few bytes of a 100-byte body, then nothing until the client gives up.
+                let head =
+                    "POST \(api.sitePath("/invitations")) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"visitor\""
+                let dripping = Task { try await ConnectionTests.exchange(port: port, sending: head, seconds: 3) }
+                // Time for the server to read the head and start on the request, had it counted it.
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(admission.current == 0)
+                let poll = try await api.call(.post, api.sitePath("/invitations"), token: token, body: ["visitor": "v1"])
+                #expect(poll["reason"] as? String == "no_capacity")
+                _ = try await dripping.value
+            }
+        }
+    }
+
     @Test("only a site's invitation poll counts as a poll")
     func pollRoute() {
         func request(_ method: HTTPRequest.Method, _ path: String) -> Request {

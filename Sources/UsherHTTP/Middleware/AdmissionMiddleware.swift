@@ -4,12 +4,20 @@ internal import UsherCore
 
 /// Sheds load at once instead of queueing it: past `Admission.limit` site API requests being answered on this
 /// instance, a poll is withheld as `unavailable` (polls fail closed) and any other request gets 503, both with
-/// `Retry-After`, so that an overload turns into fast refusals rather than a storm of timeouts.
+/// `Retry-After`, so that an overload turns into fast refusals rather than a storm of timeouts. A request counts
+/// once its caller is read and its body has arrived: a client that drips its body holds its own connection (until
+/// the request read deadline), not a place among the requests being answered.
 struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
     let admission: Admission
     let retryAfterSeconds: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        do {
+            _ = try await request.collectBody(upTo: context.maxUploadSize)
+        } catch {
+            throw RequestBodyDecoder.tooLarge(context.maxUploadSize)
+        }
         guard self.admission.enter() else {
             if Self.isPoll(request) {
                 return try InvitationResponse(.withhold(reason: .unavailable, retryAfterSeconds: self.retryAfterSeconds))

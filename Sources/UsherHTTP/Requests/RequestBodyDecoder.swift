@@ -9,7 +9,7 @@ struct RequestBodyDecoder: RequestDecoder {
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch {
-            throw APIError(status: .contentTooLarge, code: "body_too_large", message: "the body exceeds \(context.maxUploadSize) bytes")
+            throw Self.tooLarge(context.maxUploadSize)
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
@@ -18,6 +18,11 @@ struct RequestBodyDecoder: RequestDecoder {
         } catch let error as BodyFieldError {
             throw APIError.invalid(field: error.field, message: error.message)
         }
+    }
+
+    /// The answer to a body larger than `limit` bytes (or one that could not be read whole).
+    static func tooLarge(_ limit: Int) -> APIError {
+        APIError(status: .contentTooLarge, code: "body_too_large", message: "the body exceeds \(limit) bytes")
     }
 
     static func apiError(_ error: DecodingError) -> APIError {
