@@ -25,7 +25,9 @@ public struct Broker: Sendable {
         self.cannedCache = CannedCache(maxSites: configuration.cannedCacheSites)
         self.preludeLimits = PreludeArguments.Limits(configuration)
         self.sampleWeight = configuration.estimateSampleWeight
-        self.polls = Batcher(maxItems: configuration.pollBatchMax, maxInFlight: configuration.pollCallsInFlight)
+        self.polls = Batcher(
+            maxItems: configuration.pollBatchMax, maxInFlight: configuration.pollCallsInFlight, maxWaiting: configuration.pollWaitingMax
+        )
     }
 
     // MARK: Sites and tokens

@@ -42,6 +42,9 @@ public struct BrokerConfiguration: Sendable {
     public var pollBatchMax: Int
     /// Calls of one site and token's polls in flight at once; polls arriving when all are wait for the next.
     public var pollCallsInFlight: Int
+    /// Polls of one site and token that may wait for a call; those arriving past them are withheld as unavailable at
+    /// once, since each waits for a call ahead of it.
+    public var pollWaitingMax: Int
 
     public init(
         sweepLimit: Int = 20,
@@ -62,7 +65,8 @@ public struct BrokerConfiguration: Sendable {
         sweepIntervalMilliseconds: Int = 1_000,
         sweepConcurrency: Int = 16,
         pollBatchMax: Int = 64,
-        pollCallsInFlight: Int = 2
+        pollCallsInFlight: Int = 2,
+        pollWaitingMax: Int = 512
     ) {
         self.sweepLimit = sweepLimit
         self.retentionSeconds = retentionSeconds
@@ -83,6 +87,7 @@ public struct BrokerConfiguration: Sendable {
         self.sweepConcurrency = sweepConcurrency
         self.pollBatchMax = pollBatchMax
         self.pollCallsInFlight = pollCallsInFlight
+        self.pollWaitingMax = pollWaitingMax
     }
 
     /// How far past its deadline reconcile lets a record be before it reports it: two sweeper passes, and a second

@@ -26,7 +26,7 @@ struct PollBatchTests {
 
     @Test("items arriving while a call is in flight go in the next calls, in their order, at most the limit a call")
     func gathering() async throws {
-        let batcher = Batcher<Int, Int>(maxItems: 3, maxInFlight: 1)
+        let batcher = Batcher<Int, Int>(maxItems: 3, maxInFlight: 1, maxWaiting: 100)
         let gate = Gate()
         let calls = Mutex<[[Int]]>([])
         let decide: @Sendable ([Int]) async -> [Result<Int, CoreError>] = { items in
@@ -55,7 +55,7 @@ struct PollBatchTests {
 
     @Test("with room for two calls in flight the second item goes at once, and only the third waits")
     func twoInFlight() async throws {
-        let batcher = Batcher<Int, Int>(maxItems: 3, maxInFlight: 2)
+        let batcher = Batcher<Int, Int>(maxItems: 3, maxInFlight: 2, maxWaiting: 100)
         let gate = Gate()
         let calls = Mutex<[[Int]]>([])
         let decide: @Sendable ([Int]) async -> [Result<Int, CoreError>] = { items in
@@ -80,9 +80,47 @@ struct PollBatchTests {
         #expect(calls.withLock { $0 } == [[0], [1], [2, 3, 4]])
     }
 
+    @Test("past the items a key may have waiting, an item is refused at once and the waiting ones are still answered")
+    func waitingBound() async throws {
+        let batcher = Batcher<Int, Int>(maxItems: 8, maxInFlight: 1, maxWaiting: 2)
+        let gate = Gate()
+        let calls = Mutex<[[Int]]>([])
+        let decide: @Sendable ([Int]) async -> [Result<Int, CoreError>] = { items in
+            calls.withLock { $0.append(items) }
+            if items == [0] { await gate.wait() }
+            return items.map { .success($0 * 10) }
+        }
+        try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            group.addTask { (0, try await batcher.submit(0, key: "k", decide: decide).get()) }
+            try await TestRedis.eventually("the first call runs") { calls.withLock { $0.count } == 1 }
+            for item in 1...2 {
+                group.addTask { (item, try await batcher.submit(item, key: "k", decide: decide).get()) }
+                try await TestRedis.eventually("item \(item) waits") { batcher.waiting("k") == item }
+            }
+            // The lane is full: the next item gets its refusal without waiting for the call in flight to end.
+            let refused = Mutex<Result<Int, CoreError>?>(nil)
+            let fourth = Task {
+                let outcome = await batcher.submit(3, key: "k", decide: decide)
+                refused.withLock { $0 = outcome }
+            }
+            // Were it to wait, it would wait for the gate: then this fails instead of hanging.
+            try await TestRedis.eventually("the fourth item is answered while the call is in flight") { refused.withLock { $0 } != nil }
+            #expect(throws: CoreError.unavailable("too many polls of this site and token wait for Redis")) { try refused.withLock { $0 }?.get() }
+            #expect(batcher.waiting("k") == 2)
+            gate.open()
+            await fourth.value
+            var answers: [Int: Int] = [:]
+            for try await (item, answer) in group { answers[item] = answer }
+            #expect(answers == [0: 0, 1: 10, 2: 20])
+        }
+        #expect(calls.withLock { $0 } == [[0], [1, 2]])
+        // With its call ended the key has room again.
+        #expect(try await batcher.submit(4, key: "k", decide: decide).get() == 40)
+    }
+
     @Test("a call's failure is each of its items' outcome, and a call that miscounts fails closed")
     func failures() async throws {
-        let batcher = Batcher<Int, Int>(maxItems: 8, maxInFlight: 1)
+        let batcher = Batcher<Int, Int>(maxItems: 8, maxInFlight: 1, maxWaiting: 100)
         let failed = await batcher.submit(1, key: "k") { items in items.map { _ in .failure(.forbidden) } }
         #expect(throws: CoreError.forbidden) { try failed.get() }
         let miscounted = await batcher.submit(1, key: "k") { _ in [] }

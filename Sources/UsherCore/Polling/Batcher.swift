@@ -4,7 +4,8 @@ internal import Synchronization
 /// together as the next call: one script call, one prelude and one round trip for all of them. Nothing waits for a
 /// timer: a call that finds room goes at once, alone, and under load the calls gather by themselves. Two calls in
 /// flight rather than one keep a key's round trips overlapping, so that its items do not wait a whole round trip
-/// behind a call that is itself waiting for Redis.
+/// behind a call that is itself waiting for Redis. A key's waiting items are bounded too: past them an item is refused
+/// at once (`refusal`), since it would wait more calls than its caller should.
 final class Batcher<Item: Sendable, Answer: Sendable>: Sendable {
     typealias Outcome = Result<Answer, CoreError>
 
@@ -15,6 +16,8 @@ final class Batcher<Item: Sendable, Answer: Sendable>: Sendable {
 
     private enum Turn: Sendable {
         case answered(Outcome)
+        /// Too many items of this key wait already.
+        case refused
         /// Run the next call: this waiter's item, then these.
         case lead([Waiter])
     }
@@ -29,11 +32,16 @@ final class Batcher<Item: Sendable, Answer: Sendable>: Sendable {
     private let lanes = Mutex<[String: Lane]>([:])
     private let maxItems: Int
     private let maxInFlight: Int
+    private let maxWaiting: Int
 
-    init(maxItems: Int, maxInFlight: Int) {
+    init(maxItems: Int, maxInFlight: Int, maxWaiting: Int) {
         self.maxItems = max(1, maxItems)
         self.maxInFlight = max(1, maxInFlight)
+        self.maxWaiting = max(0, maxWaiting)
     }
+
+    /// The outcome of an item refused a place among those waiting.
+    static var refusal: Outcome { .failure(.unavailable("too many polls of this site and token wait for Redis")) }
 
     /// `item`'s outcome. `decide` runs a call: the items in order, one outcome each in the same order. Whoever
     /// leads a call runs it with its own `decide`, so `decide` must depend on nothing but the key, and must finish
@@ -45,15 +53,17 @@ final class Batcher<Item: Sendable, Answer: Sendable>: Sendable {
         } else {
             let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
                 // A call may have ended since the look above.
-                let leads = self.lanes.withLock { lanes in
-                    if self.enter(key, &lanes) { return true }
+                let turn: Turn? = self.lanes.withLock { lanes in
+                    if self.enter(key, &lanes) { return .lead([]) }
+                    guard lanes[key]!.waiting.count < self.maxWaiting else { return .refused }
                     lanes[key]!.waiting.append(Waiter(item: item, continuation: continuation))
-                    return false
+                    return nil
                 }
-                if leads { continuation.resume(returning: .lead([])) }
+                if let turn { continuation.resume(returning: turn) }
             }
             switch turn {
             case .answered(let outcome): return outcome
+            case .refused: return Self.refusal
             case .lead(let waiting): others = waiting
             }
         }

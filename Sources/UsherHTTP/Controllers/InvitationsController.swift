@@ -19,7 +19,7 @@ struct InvitationsController {
         let decision = try await self.broker.poll(
             body.poll, site: context.site, caller: context.caller, unavailableRetrySeconds: self.retry.unavailableSeconds
         ) { detail in
-            context.logger.warning("withholding: the capacity store is unavailable", metadata: ["error.detail": "\(detail)"])
+            context.logger.warning("withholding as unavailable: no decision could be reached", metadata: ["error.detail": "\(detail)"])
         }
         return InvitationResponse(decision)
     }

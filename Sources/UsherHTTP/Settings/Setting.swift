@@ -51,6 +51,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case sweepConcurrency = "sweep-concurrency"
     case pollBatchMax = "poll-batch-max"
     case pollCallsInFlight = "poll-calls-in-flight"
+    case pollWaitingMax = "poll-waiting-max"
     case trustedProxies = "trusted-proxies"
     case streamIntervalMs = "stream-interval-ms"
     case streamHeartbeatSeconds = "stream-heartbeat-seconds"
@@ -192,6 +193,11 @@ public enum Setting: String, CaseIterable, Sendable {
             (
                 .core, .number(\.usher.broker.pollCallsInFlight, 1...64),
                 "Script calls of one site and token's polls in flight at once; polls arriving when all are wait and go together."
+            )
+        case .pollWaitingMax:
+            (
+                .core, .number(\.usher.broker.pollWaitingMax, 0...100_000),
+                "Website polls of one site and token waiting for a script call at most; past them a poll is withheld as unavailable."
             )
         case .trustedProxies:
             (.serve, .list(\.usher.trustedProxies), "Comma-separated addresses of the proxies whose X-Forwarded-For names the client.")
