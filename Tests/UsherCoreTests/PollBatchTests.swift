@@ -154,7 +154,35 @@ struct PollBatchTests {
         for line in ["", "invite", "invite a q", "invite a q soon", "withhold sleepy 10", "withhold waiting", "refused", "maybe a b"] {
             #expect(PollOutcome.outcome(line) == nil, "\(line)")
         }
-        #expect(throws: CoreError.unavailable("invitation returned the line integer(1)")) { try PollOutcome.outcomes(.array([.integer(1)])) }
+        // A line that reads as nothing fails its own poll closed, not the others.
+        let outcomes = try PollOutcome.outcomes(.array([.integer(1), .bulk(Array("withhold waiting 0".utf8))]))
+        #expect(throws: CoreError.unavailable("invitation returned the line integer(1)")) { try outcomes[0].get() }
+        #expect(try outcomes[1].get() == .withhold(reason: .waiting, retryAfterSeconds: 1))
+        #expect(throws: CoreError.unavailable("invitation returned integer(1)")) { try PollOutcome.outcomes(.integer(1)) }
+    }
+
+    @Test("a held invitation missing a field is no hold: its visitor's poll is decided afresh and the others stand")
+    func brokenHold() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 2)
+            let first = try await Self.decide(h, [Self.poll("v1")], caller: h.admin)
+            guard case .success(.invite(let hold)) = first[0] else {
+                Issue.record("v1 is not invited: \(first)")
+                return
+            }
+            for field in ["queue", "expiresAt"] {
+                let saved = try await h.raw("HGET", h.key("inv:" + hold.id), field)
+                guard case .bulk(let value) = saved else {
+                    Issue.record("the hold has no \(field): \(saved)")
+                    return
+                }
+                try await h.raw("HDEL", h.key("inv:" + hold.id), field)
+                let results = try await Self.decide(h, [Self.poll("v1"), Self.poll("v2")], caller: h.admin)
+                #expect(try results[0].get() != .invite(hold), "without \(field)")
+                #expect(throws: Never.self) { try results[1].get() }
+                _ = try await h.raw("HSET", h.key("inv:" + hold.id), field, String(decoding: value, as: UTF8.self))
+            }
+        }
     }
 
     @Test("in one call each poll is decided after the ones before it: one slot each, the same invitation again, a refusal alone")

@@ -49,7 +49,9 @@ local function decide(place, v, q, locale)
     local current = pointers[1]
     if current then
         local inv = hash(ikey(current))
-        if inv and inv.state == 'held' and tonumber(inv.expiresAt) > NOW then
+        -- A hold missing a field is no hold: reading it must not fail the other polls of the call.
+        local expiresAt = inv and inv.queue and tonumber(inv.expiresAt)
+        if expiresAt and inv.state == 'held' and expiresAt > NOW then
             return 'invite ' .. current .. ' ' .. inv.queue .. ' ' .. inv.expiresAt
         end
     end

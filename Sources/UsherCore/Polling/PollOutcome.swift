@@ -3,18 +3,16 @@ internal import RedisClient
 /// One poll's line in invitation.lua's reply: `invite <id> <queue> <expiresAt>`, `withhold <reason> <retryAfterMs>`
 /// or `refused <code> [detail]` (that poll alone is refused; the other polls of the call stand).
 enum PollOutcome {
-    /// Every poll's outcome, in order; a reply of another shape is a bug of ours, and fails closed.
+    /// Every poll's outcome, in order. A reply or a line of another shape is a bug of ours, and fails closed: a line,
+    /// only its own poll; a reply, the whole call.
     static func outcomes(_ reply: RedisValue) throws(CoreError) -> [Result<InvitationDecision, CoreError>] {
         guard case .array(let lines) = reply else { throw .unavailable("invitation returned \(reply)") }
-        var outcomes: [Result<InvitationDecision, CoreError>] = []
-        outcomes.reserveCapacity(lines.count)
-        for line in lines {
+        return lines.map { line in
             guard case .bulk(let bytes) = line, let outcome = Self.outcome(String(decoding: bytes, as: UTF8.self)) else {
-                throw .unavailable("invitation returned the line \(line)")
+                return .failure(.unavailable("invitation returned the line \(line)"))
             }
-            outcomes.append(outcome)
+            return outcome
         }
-        return outcomes
     }
 
     static func outcome(_ line: String) -> Result<InvitationDecision, CoreError>? {
