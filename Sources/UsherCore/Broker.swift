@@ -216,7 +216,10 @@ public struct Broker: Sendable {
     /// `agentsAfter`: list the agents whose id comes after this one (the last of the previous page).
     public func capacity(site: String, caller: Caller, agentsAfter: String? = nil) async throws(CoreError) -> SiteCapacity {
         let after = try agentsAfter.map { id throws(CoreError) in try Identifier.validate(id, field: "agentsAfter") } ?? ""
-        let arguments = CapacityArguments(leaseMilliseconds: 0, listedAgents: self.configuration.capacityListedAgents, agentsAfter: after)
+        let arguments = CapacityArguments(
+            leaseMilliseconds: 0, listedAgents: self.configuration.capacityListedAgents, agentsAfter: after,
+            correctedAgents: self.configuration.capacityCorrectedAgents
+        )
         return try await self.call(arguments, site: site, caller: caller, roles: [.ops])
     }
 

@@ -24,6 +24,9 @@ public struct BrokerConfiguration: Sendable {
     public var historyRetentionSeconds: Int
     /// Agents the capacity view lists by name (with status and load), in id order; the counts cover all of them.
     public var capacityListedAgents: Int
+    /// Agents past their heartbeat whom no sweep has lapsed yet that the capacity view counts as they are now, at
+    /// most; the rest of such a backlog counts as they were until the sweeper reaches them. Bounds the view's reads.
+    public var capacityCorrectedAgents: Int
     /// Per site: queues (configured or served by agents), agents, tokens; one more is refused. Queues also bound
     /// what the capacity view, the history and the metrics report.
     public var maxQueuesPerSite: Int
@@ -57,6 +60,7 @@ public struct BrokerConfiguration: Sendable {
         hoursHorizonDays: Int = 35,
         historyRetentionSeconds: Int = 8 * 86_400,
         capacityListedAgents: Int = 200,
+        capacityCorrectedAgents: Int = 1_000,
         maxQueuesPerSite: Int = 50,
         maxAgentsPerSite: Int = 20_000,
         maxTokensPerSite: Int = 50_000,
@@ -78,6 +82,7 @@ public struct BrokerConfiguration: Sendable {
         self.hoursHorizonDays = hoursHorizonDays
         self.historyRetentionSeconds = historyRetentionSeconds
         self.capacityListedAgents = capacityListedAgents
+        self.capacityCorrectedAgents = capacityCorrectedAgents
         self.maxQueuesPerSite = maxQueuesPerSite
         self.maxAgentsPerSite = maxAgentsPerSite
         self.maxTokensPerSite = maxTokensPerSite

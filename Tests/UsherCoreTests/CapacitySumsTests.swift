@@ -83,6 +83,66 @@ struct CapacitySumsTests {
         }
     }
 
+    @Test("the view counts as they are now only as many agents of a lapse backlog as configured, the rest as they were")
+    func lapsedBacklogBounded() async throws {
+        let configuration = BrokerConfiguration(sweepLimit: 1, capacityCorrectedAgents: 1)
+        try await CoreHarness.run(settings: ["heartbeatSeconds": 1], configuration: configuration) { h in
+            for agent in ["a1", "a2", "a3"] { _ = try await h.online(agent, maxChats: 2) }
+            _ = try await h.online("a4", maxChats: 2, status: .away)
+            try await Task.sleep(for: .milliseconds(1_200))
+            // The view's sweep lapses a1, it corrects a2, and a3 and a4 count as they last added until swept.
+            let capacity = try await h.capacity()
+            #expect(Self.agents(capacity.site) == [1, 1, 0, 2])
+            #expect(capacity.site.slots == .init(total: 2, chats: 0, held: 0, free: 2))
+        }
+    }
+
+    @Test("reconcile takes agents past their heartbeat that no sweep has reached as the sums hold them: no drift")
+    func reconcileBeforeSwept() async throws {
+        try await CoreHarness.run(settings: ["heartbeatSeconds": 1]) { h in
+            _ = try await h.online("a1", maxChats: 2)
+            _ = try await h.online("a2", maxChats: 2, status: .away)
+            try await Task.sleep(for: .milliseconds(1_200))
+            // Reconcile sweeps nothing: both are due, and neither's lapse has moved the sums yet.
+            let report = try await h.drift()
+            #expect(report.differences.isEmpty, "\(report.differences)")
+            #expect(Self.agents(try await h.capacity().site) == [0, 0, 0, 2])
+            #expect(try await h.drift().drift == 0)
+        }
+    }
+
+    @Test("an agent's unreadable share counts as nothing added: decisions go on, reconcile finds the drift and repairs it")
+    func unreadableShare() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 2)
+            _ = try await h.online("a2", maxChats: 3)
+            try await h.raw("HSET", h.key("agent:a1"), "agg", "available two")
+            // A decision that moves a1's share reads the record it cannot parse as nothing, and adds a1 again.
+            _ = try #require(try await h.invite("v1"))
+            _ = try await h.online("a1", maxChats: 2)
+            let report = try await h.drift()
+            #expect(report.drift > 0)
+            #expect(report.differences.contains { $0.what == "capacity sum agg available" && $0.stored == 3 && $0.actual == 2 })
+            _ = try await h.broker.reconcile(site: h.site, caller: h.admin, repair: true)
+            #expect(try await h.drift().drift == 0)
+            #expect(Self.agents(try await h.capacity().site) == [2, 0, 0, 0])
+        }
+    }
+
+    @Test("a repair builds the index of agents from the agents alone: an id with no agent leaves it")
+    func indexRebuilt() async throws {
+        try await CoreHarness.run { h in
+            _ = try await h.online("a1", maxChats: 2)
+            try await h.raw("ZADD", h.key("agent-ids"), "0", "ghost")
+            #expect(try await h.capacity().agentLoad.map(\.agent) == ["a1"])
+            let report = try await h.drift()
+            #expect(report.differences.contains { $0.what == "agents in the index by id" && $0.stored == 2 && $0.actual == 1 })
+            _ = try await h.broker.reconcile(site: h.site, caller: h.admin, repair: true)
+            #expect(try await h.raw("ZRANGE", h.key("agent-ids"), "0", "-1") == .array([.bulk(Array("a1".utf8))]))
+            #expect(try await h.drift().drift == 0)
+        }
+    }
+
     @Test("a site whose sums predate them gets them built by its first view, and reconcile repairs sums that drifted")
     func rebuilt() async throws {
         try await CoreHarness.run { h in

@@ -12,6 +12,7 @@
 --                           lasts (ms)
 --   [14] listedAgents       how many agents to list by name
 --   [15] agentsAfter        list those whose id comes after this one ("" from the first), for the next page
+--   [16] correctedAgents    how many agents past their heartbeat but not yet swept to count as they are now, at most
 -- Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, agentLoad: [{agent, status,
 -- maxChats, chats, held}] (in id order, after agentsAfter), counters}`; a sample adds `queueCounters` (`<queue>|<counter>` -> count),
 -- `historyMinuteBytes` (the last full minute's history) and `sampledAt` (Redis's clock, ms), which orders samples
@@ -38,8 +39,10 @@ for _, q in ipairs(known) do
     anyQueue = true
 end
 -- An agent whose heartbeat passed but whom no sweep has lapsed yet (more fell due than one sweep takes) counts as it
--- is now, not as it last added to the sums.
+-- is now, not as it last added to the sums: up to [16] of them, so that a backlog bounds what this read costs; the
+-- rest count as they last added until the sweeper reaches them.
 local function move(c, sign)
+    if c == nil then return end
     local views = { site }
     for _, q in ipairs(c.queueList) do views[#views + 1] = queues[q] end
     for _, view in ipairs(views) do
@@ -47,7 +50,7 @@ local function move(c, sign)
         for _, field in ipairs(AGG_SLOTS) do view.slots[field] = view.slots[field] + sign * c[field] end
     end
 end
-for _, a in ipairs(redis.call('ZRANGEBYSCORE', K.presence, '-inf', NOW)) do
+for _, a in ipairs(redis.call('ZRANGEBYSCORE', K.presence, '-inf', NOW, 'LIMIT', 0, ARGV[16])) do
     local r = agent(a)
     if r and r.agg and r.agg ~= contribution(r) then
         move(parse_contribution(r.agg), -1)

@@ -207,10 +207,13 @@ local function contribution(r)
     return table.concat({ bucket_of(r), r.chats, r.held, offering and r.maxChats or 0,
         offering and math.max(0, free_of(r)) or 0, r.queues or '' }, ' ')
 end
+-- A contribution as `contribution` writes it, or nil for text of another shape (it added nothing it can say).
 local function parse_contribution(text)
-    local bucket, chats, held, slots, free, queues = string.match(text, '^(%S+) (%S+) (%S+) (%S+) (%S+) ?(.*)$')
-    return { bucket = bucket, chats = tonumber(chats), held = tonumber(held), total = tonumber(slots),
-        free = tonumber(free), queueList = split(queues) }
+    local bucket, chats, held, slots, free, queues = string.match(text or '', '^(%S+) (%S+) (%S+) (%S+) (%S+) ?(.*)$')
+    local c = { bucket = bucket, chats = tonumber(chats), held = tonumber(held), total = tonumber(slots),
+        free = tonumber(free), queueList = split(queues or '') }
+    if not (bucket and c.chats and c.held and c.total and c.free) then return nil end
+    return c
 end
 local function qagg(q) return K.queue .. q .. ':agg' end
 -- Adds a contribution (`sign` 1) or takes it away (-1) in `sums`: sum key -> field -> amount.
@@ -238,7 +241,9 @@ local function account(r)
     local before = redis.call('HGET', akey(r.id), 'agg')
     if before == now then return end
     local deltas = {}
-    if before then share(parse_contribution(before), -1, deltas) end
+    -- An unreadable record is taken as nothing added; the sums' drift that leaves is reconcile's to find.
+    local added = parse_contribution(before)
+    if added then share(added, -1, deltas) end
     share(parse_contribution(now), 1, deltas)
     move_sums(deltas)
     redis.call('HSET', akey(r.id), 'agg', now)
@@ -246,7 +251,7 @@ end
 -- Builds the sums from every agent as it is now, and the index of agents by id (a site whose sums predate them,
 -- or a repair).
 local function agg_rebuild(queues)
-    redis.call('DEL', K.agg)
+    redis.call('DEL', K.agg, K.agentIds)
     for _, q in ipairs(queues) do redis.call('DEL', qagg(q)) end
     local sums = {}
     for _, a in ipairs(redis.call('SMEMBERS', K.agents)) do

@@ -35,6 +35,10 @@ local byAddress = { held = {}, open = {} }
 local function owes(kind, address)
     if address then byAddress[kind][address] = (byAddress[kind][address] or 0) + 1 end
 end
+-- Agents whose heartbeat passed but whom no sweep has lapsed yet: their lapse, still to come, takes them out of the
+-- free sets and moves the sums, so until then they are checked as they were (reconcile sees every agent, so all).
+local lapsing = {}
+for _, a in ipairs(redis.call('ZRANGEBYSCORE', K.presence, '-inf', NOW)) do lapsing[a] = true end
 for _, a in ipairs(redis.call('SMEMBERS', K.agents)) do
     local r = agent(a)
     if r then
@@ -46,7 +50,8 @@ for _, a in ipairs(redis.call('SMEMBERS', K.agents)) do
         check('agent ' .. a .. ' chats', r.chats, chats, function() redis.call('HSET', akey(a), 'chats', chats) end)
         check('agent ' .. a .. ' held', r.held, held, function() redis.call('HSET', akey(a), 'held', held) end)
         r.chats, r.held = chats, held
-        share(parse_contribution(contribution(r)), 1, aggSums)
+        local added = lapsing[a] and parse_contribution(r.agg)
+        share(added or parse_contribution(contribution(r)), 1, aggSums)
         -- Over the limit only as far as a lowered limit left it, and then with no hold on top.
         local allowed = math.max(r.maxChats, tonumber(r.overLimit) or 0)
         if chats + held > allowed or (held > 0 and chats + held > r.maxChats) then
@@ -85,13 +90,14 @@ for _, a in ipairs(redis.call('SMEMBERS', K.agents)) do
                 violation('the chats of agent ' .. a .. ' are past their grace period')
             end
         end
+        local offering = offers(r) or (lapsing[a] and r.status == 'available')
         for _, q in ipairs(r.queueList) do
             local expected = 0
-            if offers(r) and free_of(r) > 0 then expected = free_of(r) end
+            if offering and free_of(r) > 0 then expected = free_of(r) end
             check('queue ' .. q .. ' free slots of ' .. a, redis.call('ZSCORE', qfree(q), a), expected,
                 function() refresh(r) end)
             check('queue ' .. q .. ' serving slots of ' .. a, redis.call('ZSCORE', qserving(q), a),
-                offers(r) and r.maxChats or 0, function() refresh(r) end)
+                offering and r.maxChats or 0, function() refresh(r) end)
         end
     end
 end

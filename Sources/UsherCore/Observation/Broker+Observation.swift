@@ -31,7 +31,9 @@ extension Broker {
     /// The site's capacity view with its per-queue counters, read as the root admin. With `leaseMilliseconds` > 0 the
     /// first instance to sample in that lease also writes the gauges into the minute's history.
     public func sample(site: String, leaseMilliseconds: Int) async throws(CoreError) -> SiteSample {
-        let arguments = CapacityArguments(leaseMilliseconds: max(1, leaseMilliseconds), listedAgents: 0, agentsAfter: "")
+        let arguments = CapacityArguments(
+            leaseMilliseconds: max(1, leaseMilliseconds), listedAgents: 0, agentsAfter: "", correctedAgents: self.configuration.capacityCorrectedAgents
+        )
         return try await self.call(arguments, site: site, caller: .admin, roles: [.ops])
     }
 

@@ -6,9 +6,11 @@ struct CapacityArguments: ScriptArguments {
     let listedAgents: Int
     /// List those after this id ("" from the first).
     let agentsAfter: String
+    /// How many agents past their heartbeat but not yet swept to count as they are now, at most.
+    let correctedAgents: Int
 
     var script: Script { .capacity }
-    var rendered: [String] { [String(self.leaseMilliseconds), String(self.listedAgents), self.agentsAfter] }
+    var rendered: [String] { [String(self.leaseMilliseconds), String(self.listedAgents), self.agentsAfter, String(self.correctedAgents)] }
 }
 
 /// The arguments of reconcile.lua.

@@ -38,6 +38,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case hoursHorizonDays = "hours-horizon-days"
     case historyRetentionSeconds = "history-retention-seconds"
     case capacityListedAgents = "capacity-listed-agents"
+    case capacityCorrectedAgents = "capacity-corrected-agents"
     case metricsPort = "metrics-port"
     case metricsToken = "metrics-token"
     case sampleIntervalMs = "sample-interval-ms"
@@ -139,6 +140,11 @@ public enum Setting: String, CaseIterable, Sendable {
             )
         case .historyRetentionSeconds:
             (.core, .number(\.usher.broker.historyRetentionSeconds, 0...31_536_000), "Seconds the per-minute capacity history is kept; 0 keeps none.")
+        case .capacityCorrectedAgents:
+            (
+                .core, .number(\.usher.broker.capacityCorrectedAgents, 0...100_000),
+                "Agents past their heartbeat but not yet swept that one capacity view counts as they are now (the rest as they were)."
+            )
         case .capacityListedAgents:
             (
                 .core, .number(\.usher.broker.capacityListedAgents, 0...100_000),
