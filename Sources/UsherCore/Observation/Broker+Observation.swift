@@ -32,7 +32,8 @@ extension Broker {
     /// first instance to sample in that lease also writes the gauges into the minute's history.
     public func sample(site: String, leaseMilliseconds: Int) async throws(CoreError) -> SiteSample {
         let arguments = CapacityArguments(
-            leaseMilliseconds: max(1, leaseMilliseconds), listedAgents: 0, agentsAfter: "", correctedAgents: self.configuration.capacityCorrectedAgents
+            leaseMilliseconds: max(1, leaseMilliseconds), listedAgents: 0, agentsAfter: "",
+            correctedAgents: self.configuration.capacityCorrectedAgents
         )
         return try await self.call(arguments, site: site, caller: .admin, roles: [.ops])
     }
