@@ -320,11 +320,11 @@ def capacity_cost(options, work):
             deployment.client.call("GET", "/v1/sites/cap/capacity")
         time.sleep(11)  # at least two of the sampler's reads
         entries = json.loads(redis.cli("--json", "slowlog", "get", "100000"))
-        # EVALSHA sha 1 key, then the prelude's 12 and the capacity script's 4 (leaseMilliseconds, listedAgents,
-        # agentsAfter, correctedAgents), as the admin: the sampler leases (> 0) and lists none; the view leases nothing
-        # and lists 200.
-        calls = [(entry[3][-4:-1], entry[2]) for entry in entries
-                 if len(entry[3]) == 20 and entry[3][0].upper() == "EVALSHA" and entry[3][4] == "admin"]
+        # EVALSHA sha 1 key, then the prelude's 12 and the capacity script's 5 (leaseMilliseconds, listedAgents,
+        # agentsAfter, correctedAgents, foldMinutes), as the admin: the sampler leases (> 0) and lists none; the view
+        # leases nothing and lists 200.
+        calls = [(entry[3][-5:-2], entry[2]) for entry in entries
+                 if len(entry[3]) == 21 and entry[3][0].upper() == "EVALSHA" and entry[3][4] == "admin"]
         sampler = sorted(us for (lease, listed, _), us in calls if listed == "0" and lease != "0")
         view = sorted(us for (lease, listed, _), us in calls if listed != "0" and lease == "0")
         print(f"\n### The capacity script at {options.capacity_agents:,} agents (set up in {setup:.1f} s; SLOWLOG, µs of "

@@ -218,7 +218,7 @@ public struct Broker: Sendable {
         let after = try agentsAfter.map { id throws(CoreError) in try Identifier.validate(id, field: "agentsAfter") } ?? ""
         let arguments = CapacityArguments(
             leaseMilliseconds: 0, listedAgents: self.configuration.capacityListedAgents, agentsAfter: after,
-            correctedAgents: self.configuration.capacityCorrectedAgents
+            correctedAgents: self.configuration.capacityCorrectedAgents, foldMinutes: self.configuration.historyFoldMinutes
         )
         return try await self.call(arguments, site: site, caller: caller, roles: [.ops])
     }

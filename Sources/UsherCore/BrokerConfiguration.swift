@@ -22,6 +22,9 @@ public struct BrokerConfiguration: Sendable {
     public var hoursHorizonDays: Int
     /// How long the per-minute history of each site and queue is kept; 0 keeps none.
     public var historyRetentionSeconds: Int
+    /// Finished minutes of history one sample folds into their hours at most (a sample runs every few seconds per
+    /// site, so a few keep up; more catch up faster after no instance sampled for a while).
+    public var historyFoldMinutes: Int
     /// Agents the capacity view lists by name (with status and load), in id order; the counts cover all of them.
     public var capacityListedAgents: Int
     /// Agents past their heartbeat whom no sweep has lapsed yet that the capacity view counts as they are now, at
@@ -59,6 +62,7 @@ public struct BrokerConfiguration: Sendable {
         estimateErrorSamples: Int = 200,
         hoursHorizonDays: Int = 35,
         historyRetentionSeconds: Int = 8 * 86_400,
+        historyFoldMinutes: Int = 60,
         capacityListedAgents: Int = 200,
         capacityCorrectedAgents: Int = 1_000,
         maxQueuesPerSite: Int = 50,
@@ -81,6 +85,7 @@ public struct BrokerConfiguration: Sendable {
         self.estimateErrorSamples = estimateErrorSamples
         self.hoursHorizonDays = hoursHorizonDays
         self.historyRetentionSeconds = historyRetentionSeconds
+        self.historyFoldMinutes = historyFoldMinutes
         self.capacityListedAgents = capacityListedAgents
         self.capacityCorrectedAgents = capacityCorrectedAgents
         self.maxQueuesPerSite = maxQueuesPerSite

@@ -17,6 +17,8 @@ struct SiteKeys {
         case hoursScopes = "hours:scopes"
         case hoursSite = "hours:site"
         case rateSite = "rate:site"
+        /// The minutes folded into hours so far: `since` and `through` (see `fold` in capacity.lua).
+        case historyFold = "history-fold"
         /// `agent:<id>`, and its `:chats`, `:holds` and `:superseded` sets.
         case agent = "agent:"
         case chat = "chat:"
@@ -29,8 +31,9 @@ struct SiteKeys {
         /// `addr:held` and `addr:open`, the per-address tallies.
         case address = "addr:"
         case rateAddress = "rate:addr:"
-        /// `m:<minute>`, the per-minute history.
+        /// `m:<minute>`, the per-minute history, and `h:<hour>`, its finished minutes summed per hour.
         case minute = "m:"
+        case hour = "h:"
         case hoursQueue = "hours:q:"
     }
 

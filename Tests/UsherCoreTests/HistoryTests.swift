@@ -186,6 +186,76 @@ struct HistoryTests {
         }
     }
 
+    @Test("a read takes an hour where all its minutes are folded, kept, in the range and in one step; a minute elsewhere")
+    func plan() throws {
+        func plan(from: Int64, to: Int64, step: Int, folded: ClosedRange<Int64>?, wholeFrom: Int64 = 0) throws -> [String] {
+            let range = try HistoryRange(from: from * 60_000, to: to * 60_000, stepSeconds: step * 60, maxPoints: 1_000)
+            return HistoryRead.plan(range: range, from: from, to: to, folded: folded, wholeFrom: wholeFrom).map {
+                $0.isHour ? "h\($0.minute)" : "\($0.minute)"
+            }
+        }
+        let minutes = { (range: Range<Int64>) in range.map(String.init) }
+        #expect(try plan(from: 120, to: 300, step: 60, folded: 100...239) == ["h120", "h180"] + minutes(240..<300))
+        #expect(try plan(from: 120, to: 300, step: 60, folded: nil) == minutes(120..<300))
+        // A step that splits an hour, or a period that starts or ends inside one, reads its minutes.
+        #expect(try plan(from: 120, to: 240, step: 30, folded: 0...1_000) == minutes(120..<240))
+        #expect(try plan(from: 90, to: 290, step: 210, folded: 0...1_000) == minutes(90..<120) + ["h120", "h180"] + minutes(240..<290))
+        // Steps of two hours from an odd hour hold whole hours too.
+        #expect(try plan(from: 60, to: 300, step: 120, folded: 0...1_000) == ["h60", "h120", "h180", "h240"])
+        #expect(try plan(from: 60, to: 300, step: 90, folded: 0...1_000) == ["h60"] + minutes(120..<180) + ["h180", "h240"])
+        // An hour whose first minutes are no longer kept, or that is folded only in part, reads what is left.
+        #expect(try plan(from: 120, to: 240, step: 60, folded: 0...1_000, wholeFrom: 130) == minutes(120..<180) + ["h180"])
+        #expect(try plan(from: 120, to: 240, step: 60, folded: 150...1_000) == minutes(120..<180) + ["h180"])
+    }
+
+    @Test("samples fold finished minutes into hours; a long period reads the hours and answers as its minutes would")
+    func folded() async throws {
+        // A private server: other tests' samplers, with their own retention, would fold this site too.
+        try await TestRedis.withPrivateServer { server in
+            try await TestRedis.withClient(RedisConfiguration(port: server.port), scripts: Broker.scripts) { client in
+                let broker = Broker(redis: client, configuration: BrokerConfiguration(historyFoldMinutes: 1_000))
+                let site = "h-" + UUID().uuidString.prefix(12).lowercased()
+                _ = try await broker.putSite(site, caller: .admin, update: SiteSettingsUpdate())
+                let keys = SiteKeys(site: site)
+                guard case .array(let time) = try await client.send(["TIME"]), let seconds = time.first?.string.flatMap({ Int64($0) }) else {
+                    Issue.record("TIME answered no seconds")
+                    return
+                }
+                // Three whole hours before the current one, with minutes of data in the first two and a half.
+                let start = (seconds / 3_600 - 3) * 60
+                var random = SystemRandomNumberGenerator()
+                var minutes: [Int64: [String: Int64]] = [:]
+                for minute in start..<(start + 150) where Bool.random(using: &random) {
+                    var fields: [String: Int64] = ["*|samples": 2, "*|slots": Int64.random(in: 0...40, using: &random)]
+                    for name in ["sales|issued", "sales|withheld:no_capacity", "support|accepted", "~|withheld:cooldown"]
+                    where Bool.random(using: &random) {
+                        fields[name] = Int64.random(in: 1...1_000, using: &random)
+                    }
+                    minutes[minute] = fields
+                    _ = try await client.send(["HSET", keys.key(.minute) + String(minute)] + fields.flatMap { [$0.key, String($0.value)] })
+                }
+                // Folding began just before them; one sample folds every finished minute since.
+                _ = try await client.send(["HSET", keys.key(.historyFold), "since", String(start), "through", String(start - 1)])
+                _ = try await broker.sample(site: site, leaseMilliseconds: 1)
+                let through = try await client.send(["HGET", keys.key(.historyFold), "through"]).string.flatMap { Int64($0) }
+                #expect((through ?? 0) >= start + 180)
+                let counted = try await client.send(["HGET", keys.key(.hour) + String(start / 60), "#"]).string.flatMap { Int($0) }
+                #expect(counted == minutes.keys.filter { $0 < start + 60 }.count)
+                let hourly = try HistoryRange(from: start * 60_000, to: (start + 180) * 60_000, stepSeconds: 3_600, maxPoints: 10)
+                let expected = CapacityHistory(range: hourly, minutes: minutes, bytes: 0, retentionSeconds: 0)
+                let read = try await broker.history(site: site, caller: .admin, range: hourly)
+                #expect(read.series == expected.series)
+                #expect(read.storedMinutes == minutes.count)
+                // It read the hours: without the minutes the answer stands, while steps that split hours find nothing.
+                _ = try await client.send(["DEL"] + minutes.keys.map { keys.key(.minute) + String($0) })
+                #expect(try await broker.history(site: site, caller: .admin, range: hourly).series == expected.series)
+                let halves = try HistoryRange(from: start * 60_000, to: (start + 180) * 60_000, stepSeconds: 1_800, maxPoints: 10)
+                let empty = CapacityHistory(range: halves, minutes: [:], bytes: 0, retentionSeconds: 0)
+                #expect(try await broker.history(site: site, caller: .admin, range: halves).series == empty.series)
+            }
+        }
+    }
+
     @Test("each minute's hash expires the retention after its minute, and a retention of 0 writes none")
     func retention() async throws {
         // A private server: the shared one has other tests' applications sampling every site with their own

@@ -35,7 +35,7 @@ struct ScriptTextTests {
             FirstResponseArguments(chat: "c1", sampleWeight: 0.5, keptSamples: 10),
             AgentChatsArguments(agent: "a1"),
             PreludeOnlyArguments(script: .sweep),
-            CapacityArguments(leaseMilliseconds: 0, listedAgents: 10, agentsAfter: "a0", correctedAgents: 100),
+            CapacityArguments(leaseMilliseconds: 0, listedAgents: 10, agentsAfter: "a0", correctedAgents: 100, foldMinutes: 60),
             ReconcileArguments(repair: false, toleranceMilliseconds: 1_000),
             PreludeOnlyArguments(script: .siteRead),
             TokenIssueArguments(id: "t1", token: "secret", role: .website, agent: nil),

@@ -13,6 +13,7 @@
 --   [14] listedAgents       how many agents to list by name
 --   [15] agentsAfter        list those whose id comes after this one ("" from the first), for the next page
 --   [16] correctedAgents    how many agents past their heartbeat but not yet swept to count as they are now, at most
+--   [17] foldMinutes        for a sample: how many finished minutes of history to fold into their hours, at most
 -- Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, agentLoad: [{agent, status,
 -- maxChats, chats, held}] (in id order, after agentsAfter), counters}`; a sample adds `queueCounters` (`<queue>|<counter>` -> count),
 -- `historyMinuteBytes` (the last full minute's history) and `sampledAt` (Redis's clock, ms), which orders samples
@@ -87,6 +88,33 @@ end
 site.counters = counts(K.counters)
 if anyQueue then site.queues = queues end
 if #load > 0 then site.agentLoad = load end
+-- Folds finished minutes of history into their hour's hash (`K.hour .. hour`: the same fields, summed, and `#`, how
+-- many of its minutes held data), so that a long period reads an hour where it would read sixty minutes. A minute is
+-- finished once Redis's clock has left it: nothing writes it after. `K.historyFold` says which minutes are folded,
+-- `since` to `through`; a reader takes an hour only when all its minutes are. The first fold (or one after folding
+-- stopped for longer than the history is kept) starts at the current minute.
+local function fold(limit)
+    local last = math.floor(NOW / 60000) - 1
+    local through = tonumber(redis.call('HGET', K.historyFold, 'through'))
+    if through == nil or through < math.floor((NOW - HISTORY_MS) / 60000) then
+        redis.call('HSET', K.historyFold, 'since', last + 1, 'through', last)
+        return
+    end
+    local folded = 0
+    while through < last and folded < limit do
+        through = through + 1
+        folded = folded + 1
+        local fields = redis.call('HGETALL', K.minute .. through)
+        if #fields > 0 then
+            local hour = math.floor(through / 60)
+            local key = K.hour .. hour
+            for i = 1, #fields, 2 do redis.call('HINCRBY', key, fields[i], fields[i + 1]) end
+            redis.call('HINCRBY', key, '#', 1)
+            redis.call('PEXPIREAT', key, (hour + 1) * 3600000 + HISTORY_MS)
+        end
+    end
+    if folded > 0 then redis.call('HSET', K.historyFold, 'through', through) end
+end
 local leaseMs = tonumber(ARGV[13])
 if leaseMs > 0 then
     -- A sample: the per-queue counters for the metrics, and (once per lease, whichever instance comes
@@ -104,6 +132,7 @@ if leaseMs > 0 then
         end
         record('*', site)
         for q, view in pairs(queues) do record(q, view) end
+        fold(tonumber(ARGV[17]))
     end
     local previous = K.minute .. (math.floor(NOW / 60000) - 1)
     site.historyMinuteBytes = redis.call('MEMORY', 'USAGE', previous) or 0

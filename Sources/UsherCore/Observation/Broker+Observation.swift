@@ -33,7 +33,7 @@ extension Broker {
     public func sample(site: String, leaseMilliseconds: Int) async throws(CoreError) -> SiteSample {
         let arguments = CapacityArguments(
             leaseMilliseconds: max(1, leaseMilliseconds), listedAgents: 0, agentsAfter: "",
-            correctedAgents: self.configuration.capacityCorrectedAgents
+            correctedAgents: self.configuration.capacityCorrectedAgents, foldMinutes: self.configuration.historyFoldMinutes
         )
         return try await self.call(arguments, site: site, caller: .admin, roles: [.ops])
     }
@@ -42,30 +42,41 @@ extension Broker {
     public func history(site: String, caller: Caller, range: HistoryRange) async throws(CoreError) -> CapacityHistory {
         let clock: HistoryClock = try await self.call(PreludeOnlyArguments(script: .historyRead), site: site, caller: caller, roles: [.ops])
         // Minutes older than the retention are gone and minutes after now (by Redis's clock, which stamps them) are
-        // yet to come: no need to ask. So one read is at most the retention's minutes, whatever the period.
+        // yet to come: no need to ask. So one read is at most the retention's minutes, whatever the period, and
+        // fewer where whole hours are read instead.
         let now = clock.now / 60_000
-        let first = max(range.firstMinute, now - Int64(self.historyRetentionMinutes) - 1)
-        let end = min(range.endMinute, now + 1)
-        let wanted = first < end ? Array(first..<end) : []
-        let prefix = SiteKeys(site: site).key(.minute)
+        let retention = Int64(self.historyRetentionMinutes)
+        let wanted = HistoryRead.plan(
+            range: range, from: max(range.firstMinute, now - retention - 1), to: min(range.endMinute, now + 1), folded: clock.folded,
+            wholeFrom: now - retention
+        )
+        let keys = SiteKeys(site: site)
+        let (minutePrefix, hourPrefix) = (keys.key(.minute), keys.key(.hour))
         var sums = HistorySums(range: range)
         var bytes: Int64 = 0
         let batches = stride(from: 0, to: wanted.count, by: Self.historyBatchMinutes).map {
             wanted[$0..<min(wanted.count, $0 + Self.historyBatchMinutes)]
         }
-        // Each minute and the memory it takes in one round trip (a missing minute takes none).
+        // Each minute or hour and the memory it takes in one round trip (a missing key takes none).
         func read(_ batch: Int) async throws(CoreError) -> [RedisValue] {
             guard batch < batches.count else { return [] }
             return try await self.pipeline(
-                batches[batch].flatMap { minute in [["HGETALL", prefix + String(minute)], ["MEMORY", "USAGE", prefix + String(minute)]] })
+                batches[batch].flatMap { read in
+                    let key = read.isHour ? hourPrefix + String(read.minute / 60) : minutePrefix + String(read.minute)
+                    return [["HGETALL", key], ["MEMORY", "USAGE", key]]
+                })
         }
         var replies = try await read(0)
-        for (batch, keys) in batches.enumerated() {
+        for (batch, reads) in batches.enumerated() {
             // The next batch is read and decoded while this one is summed, each on a core of its own.
             async let next = read(batch + 1)
-            for (offset, minute) in keys.enumerated() {
+            for (offset, read) in reads.enumerated() {
                 guard case .array(let pairs) = replies[2 * offset], !pairs.isEmpty else { continue }
-                sums.add(minute: minute, reply: pairs)
+                if read.isHour {
+                    sums.add(hour: read.minute, reply: pairs)
+                } else {
+                    sums.add(minute: read.minute, reply: pairs)
+                }
                 bytes += Int64(replies[2 * offset + 1].int ?? 0)
             }
             do {
@@ -91,8 +102,8 @@ extension Broker {
     /// How many minutes of history are kept.
     public var historyRetentionMinutes: Int { self.configuration.historyRetentionSeconds / 60 }
 
-    /// Minutes read per pipeline: with the next batch read while one is summed, a read has at most 1,000 commands
-    /// in flight at once.
+    /// Minutes or hours read per pipeline: with the next batch read while one is summed, a read has at most 1,000
+    /// commands in flight at once.
     static let historyBatchMinutes = 250
 
     /// The origins the site's website may call from (its `allowedOrigins`); empty for an unknown site.
@@ -140,4 +151,42 @@ public struct SiteSample: Sendable, Decodable {
 /// Redis's clock, as the history read's authorization answers it.
 struct HistoryClock: Decodable {
     let now: Int64
+    let foldedSince: Int64?
+    let foldedThrough: Int64?
+
+    /// The minutes folded into their hours, if any.
+    var folded: ClosedRange<Int64>? {
+        guard let since = self.foldedSince, let through = self.foldedThrough, since <= through else { return nil }
+        return since...through
+    }
+}
+
+/// One key a history read asks for: a minute, or (`isHour`) the hour that starts at `minute`.
+struct HistoryRead: Equatable {
+    let minute: Int64
+    let isHour: Bool
+
+    /// The keys that hold the minutes `from..<to` of `range`, in order: an hour where all its minutes are folded, lie
+    /// in the range and in one of its steps, and are all still kept (from `wholeFrom` on); a minute elsewhere.
+    static func plan(range: HistoryRange, from: Int64, to end: Int64, folded: ClosedRange<Int64>?, wholeFrom: Int64) -> [HistoryRead] {
+        func wholeHour(_ start: Int64) -> Bool {
+            guard let folded, start % 60 == 0 else { return false }
+            let last = start + 59
+            return start >= folded.lowerBound && last <= folded.upperBound && start >= max(range.firstMinute, wholeFrom)
+                && last < range.endMinute
+                && (start - range.firstMinute) / range.stepMinutes == (last - range.firstMinute) / range.stepMinutes
+        }
+        var reads: [HistoryRead] = []
+        var minute = from
+        while minute < end {
+            if wholeHour(minute) {
+                reads.append(HistoryRead(minute: minute, isHour: true))
+                minute += 60
+            } else {
+                reads.append(HistoryRead(minute: minute, isHour: false))
+                minute += 1
+            }
+        }
+        return reads
+    }
 }

@@ -58,11 +58,19 @@ struct HistorySums {
         self.range = range
     }
 
+    /// Adds one hour's `HGETALL` reply, its minutes summed (see `fold` in capacity.lua), as `add(minute:reply:)`
+    /// adds a minute: the hour lies in one step. Its field `#` says how many of its minutes held data.
+    mutating func add(hour firstMinute: Int64, reply: [RedisValue]) {
+        let minutes = stride(from: 0, to: reply.count - 1, by: 2).first { reply[$0] == .bulk(Array("#".utf8)) }
+            .flatMap { Self.integer(reply[$0 + 1]) }
+        self.add(minute: firstMinute, reply: reply, minutes: Int(minutes ?? 0))
+    }
+
     /// Adds one minute's `HGETALL` reply; minutes come in ascending order, each at most once. An empty reply is a
     /// minute without data.
-    mutating func add(minute: Int64, reply: [RedisValue]) {
+    mutating func add(minute: Int64, reply: [RedisValue], minutes: Int = 1) {
         guard !reply.isEmpty else { return }
-        self.storedMinutes += 1
+        self.storedMinutes += minutes
         guard minute >= self.range.firstMinute, minute < self.range.endMinute else { return }
         self.advance(to: Int((minute - self.range.firstMinute) / self.range.stepMinutes))
         for index in stride(from: 0, to: reply.count - 1, by: 2) {

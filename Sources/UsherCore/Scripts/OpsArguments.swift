@@ -8,9 +8,13 @@ struct CapacityArguments: ScriptArguments {
     let agentsAfter: String
     /// How many agents past their heartbeat but not yet swept to count as they are now, at most.
     let correctedAgents: Int
+    /// For a sample, how many finished minutes of history to fold into their hours at most.
+    let foldMinutes: Int
 
     var script: Script { .capacity }
-    var rendered: [String] { [String(self.leaseMilliseconds), String(self.listedAgents), self.agentsAfter, String(self.correctedAgents)] }
+    var rendered: [String] {
+        [String(self.leaseMilliseconds), String(self.listedAgents), self.agentsAfter, String(self.correctedAgents), String(self.foldMinutes)]
+    }
 }
 
 /// The arguments of reconcile.lua.

@@ -37,6 +37,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case estimateErrorSamples = "estimate-error-samples"
     case hoursHorizonDays = "hours-horizon-days"
     case historyRetentionSeconds = "history-retention-seconds"
+    case historyFoldMinutes = "history-fold-minutes"
     case capacityListedAgents = "capacity-listed-agents"
     case capacityCorrectedAgents = "capacity-corrected-agents"
     case metricsPort = "metrics-port"
@@ -140,6 +141,11 @@ public enum Setting: String, CaseIterable, Sendable {
             )
         case .historyRetentionSeconds:
             (.core, .number(\.usher.broker.historyRetentionSeconds, 0...31_536_000), "Seconds the per-minute capacity history is kept; 0 keeps none.")
+        case .historyFoldMinutes:
+            (
+                .core, .number(\.usher.broker.historyFoldMinutes, 1...10_000),
+                "Finished minutes of history one capacity sample folds into hourly sums at most (long periods read hours)."
+            )
         case .capacityCorrectedAgents:
             (
                 .core, .number(\.usher.broker.capacityCorrectedAgents, 0...100_000),
