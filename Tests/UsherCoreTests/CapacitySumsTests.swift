@@ -72,7 +72,7 @@ struct CapacitySumsTests {
     @Test("agents past their heartbeat that no sweep has reached yet count as offline")
     func lapsedBeforeSwept() async throws {
         // One lapse a sweep: the view's own sweep leaves two of the three for later.
-        try await CoreHarness.run(settings: ["heartbeatSeconds": 1], configuration: BrokerConfiguration(sweepLimit: 1)) { h in
+        try await CoreHarness.run(settings: ["heartbeatSeconds": 1], configuration: BrokerConfiguration(sweepLimit: 1), privateServer: true) { h in
             for agent in ["a1", "a2", "a3"] { _ = try await h.online(agent, maxChats: 2) }
             _ = try await h.online("a4", maxChats: 2, status: .away)
             try await Task.sleep(for: .milliseconds(1_200))
@@ -86,7 +86,8 @@ struct CapacitySumsTests {
     @Test("the view counts as they are now only as many agents of a lapse backlog as configured, the rest as they were")
     func lapsedBacklogBounded() async throws {
         let configuration = BrokerConfiguration(sweepLimit: 1, capacityCorrectedAgents: 1)
-        try await CoreHarness.run(settings: ["heartbeatSeconds": 1], configuration: configuration) { h in
+        // A private server: other tests' instances sweep every site of the shared one, and would take the backlog.
+        try await CoreHarness.run(settings: ["heartbeatSeconds": 1], configuration: configuration, privateServer: true) { h in
             for agent in ["a1", "a2", "a3"] { _ = try await h.online(agent, maxChats: 2) }
             _ = try await h.online("a4", maxChats: 2, status: .away)
             try await Task.sleep(for: .milliseconds(1_200))
@@ -99,7 +100,7 @@ struct CapacitySumsTests {
 
     @Test("reconcile takes agents past their heartbeat that no sweep has reached as the sums hold them: no drift")
     func reconcileBeforeSwept() async throws {
-        try await CoreHarness.run(settings: ["heartbeatSeconds": 1]) { h in
+        try await CoreHarness.run(settings: ["heartbeatSeconds": 1], privateServer: true) { h in
             _ = try await h.online("a1", maxChats: 2)
             _ = try await h.online("a2", maxChats: 2, status: .away)
             try await Task.sleep(for: .milliseconds(1_200))

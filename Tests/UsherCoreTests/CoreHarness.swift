@@ -13,14 +13,16 @@ struct CoreHarness: Sendable {
     let admin = Caller.admin
 
     /// `instances` brokers on separate Redis clients, as separate Usher processes would be, sharing one site.
+    /// `privateServer`: on a Redis of the test's own, where no other test's instances sweep or sample the site.
     static func runInstances<T: Sendable>(
         _ instances: Int,
         settings: [String: Int] = [:],
         reserve: [String: Int]? = nil,
         configuration: BrokerConfiguration = BrokerConfiguration(),
+        privateServer: Bool = false,
         _ body: ([CoreHarness]) async throws -> T
     ) async throws -> T {
-        try await TestRedis.withConfiguration { redis in
+        func onSite(_ redis: RedisConfiguration) async throws -> T {
             try await Self.withClients(redis, count: instances) { clients in
                 let site = "t-" + UUID().uuidString.prefix(12).lowercased()
                 let harnesses = clients.map { CoreHarness(broker: Broker(redis: $0, configuration: configuration), redis: $0, site: site) }
@@ -28,15 +30,20 @@ struct CoreHarness: Sendable {
                 return try await body(harnesses)
             }
         }
+        guard privateServer else { return try await TestRedis.withConfiguration(onSite) }
+        return try await TestRedis.withPrivateServer { server in try await onSite(RedisConfiguration(port: server.port)) }
     }
 
     static func run<T: Sendable>(
         settings: [String: Int] = [:],
         reserve: [String: Int]? = nil,
         configuration: BrokerConfiguration = BrokerConfiguration(),
+        privateServer: Bool = false,
         _ body: (CoreHarness) async throws -> T
     ) async throws -> T {
-        try await Self.runInstances(1, settings: settings, reserve: reserve, configuration: configuration) { try await body($0[0]) }
+        try await Self.runInstances(1, settings: settings, reserve: reserve, configuration: configuration, privateServer: privateServer) {
+            try await body($0[0])
+        }
     }
 
     /// A fresh website token of this site, for what only a website's calls do (rate limits, per-address caps).
