@@ -22,7 +22,7 @@ public struct BrokerConfiguration: Sendable {
     public var hoursHorizonDays: Int
     /// How long the per-minute history of each site and queue is kept; 0 keeps none.
     public var historyRetentionSeconds: Int
-    /// Finished minutes of history one sample folds into their hours at most (a sample runs every few seconds per
+    /// Finished minutes of history one sample folds into their blocks at most (a sample runs every few seconds per
     /// site, so a few keep up; more catch up faster after no instance sampled for a while).
     public var historyFoldMinutes: Int
     /// Agents the capacity view lists by name (with status and load), in id order; the counts cover all of them.

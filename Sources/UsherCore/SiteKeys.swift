@@ -17,7 +17,7 @@ struct SiteKeys {
         case hoursScopes = "hours:scopes"
         case hoursSite = "hours:site"
         case rateSite = "rate:site"
-        /// The minutes folded into hours so far: `since` and `through` (see `fold` in capacity.lua).
+        /// The minutes of history folded into blocks so far: `since` and `through` (see `fold` in capacity.lua).
         case historyFold = "history-fold"
         /// `agent:<id>`, and its `:chats`, `:holds` and `:superseded` sets.
         case agent = "agent:"
@@ -31,9 +31,10 @@ struct SiteKeys {
         /// `addr:held` and `addr:open`, the per-address tallies.
         case address = "addr:"
         case rateAddress = "rate:addr:"
-        /// `m:<minute>`, the per-minute history, and `h:<hour>`, its finished minutes summed per hour.
+        /// `m:<minute>`, the per-minute history, and `b:<block>`, its finished minutes summed per block of
+        /// `HistoryRead.blockMinutes`.
         case minute = "m:"
-        case hour = "h:"
+        case block = "b:"
         case hoursQueue = "hours:q:"
     }
 

@@ -186,29 +186,31 @@ struct HistoryTests {
         }
     }
 
-    @Test("a read takes an hour where all its minutes are folded, kept, in the range and in one step; a minute elsewhere")
+    @Test("a read takes a block where all its minutes are folded, kept, in the range and in one step; a minute elsewhere")
     func plan() throws {
         func plan(from: Int64, to: Int64, step: Int, folded: ClosedRange<Int64>?, wholeFrom: Int64 = 0) throws -> [String] {
             let range = try HistoryRange(from: from * 60_000, to: to * 60_000, stepSeconds: step * 60, maxPoints: 1_000)
             return HistoryRead.plan(range: range, from: from, to: to, folded: folded, wholeFrom: wholeFrom).map {
-                $0.isHour ? "h\($0.minute)" : "\($0.minute)"
+                $0.isBlock ? "b\($0.minute)" : "\($0.minute)"
             }
         }
         let minutes = { (range: Range<Int64>) in range.map(String.init) }
-        #expect(try plan(from: 120, to: 300, step: 60, folded: 100...239) == ["h120", "h180"] + minutes(240..<300))
-        #expect(try plan(from: 120, to: 300, step: 60, folded: nil) == minutes(120..<300))
-        // A step that splits an hour, or a period that starts or ends inside one, reads its minutes.
-        #expect(try plan(from: 120, to: 240, step: 30, folded: 0...1_000) == minutes(120..<240))
-        #expect(try plan(from: 90, to: 290, step: 210, folded: 0...1_000) == minutes(90..<120) + ["h120", "h180"] + minutes(240..<290))
-        // Steps of two hours from an odd hour hold whole hours too.
-        #expect(try plan(from: 60, to: 300, step: 120, folded: 0...1_000) == ["h60", "h120", "h180", "h240"])
-        #expect(try plan(from: 60, to: 300, step: 90, folded: 0...1_000) == ["h60"] + minutes(120..<180) + ["h180", "h240"])
-        // An hour whose first minutes are no longer kept, or that is folded only in part, reads what is left.
-        #expect(try plan(from: 120, to: 240, step: 60, folded: 0...1_000, wholeFrom: 130) == minutes(120..<180) + ["h180"])
-        #expect(try plan(from: 120, to: 240, step: 60, folded: 150...1_000) == minutes(120..<180) + ["h180"])
+        #expect(HistoryRead.blockMinutes == 10)
+        #expect(try plan(from: 120, to: 160, step: 60, folded: 100...139) == ["b120", "b130"] + minutes(140..<160))
+        #expect(try plan(from: 120, to: 160, step: 60, folded: nil) == minutes(120..<160))
+        // A step that splits a block reads its minutes; a period or step that starts inside one, the rest.
+        #expect(try plan(from: 120, to: 150, step: 5, folded: 0...1_000) == minutes(120..<150))
+        #expect(
+            try plan(from: 115, to: 197, step: 60, folded: 0...1_000) == minutes(115..<120) + ["b120", "b130", "b140", "b150", "b160"]
+                + minutes(170..<180) + ["b180"] + minutes(190..<197))
+        // An hourly step from minute 5 past: each holds five whole blocks and two halves.
+        #expect(try plan(from: 5, to: 65, step: 60, folded: 0...1_000) == minutes(5..<10) + ["b10", "b20", "b30", "b40", "b50"] + minutes(60..<65))
+        // A block whose first minutes are no longer kept, or that is folded only in part, reads what is left.
+        #expect(try plan(from: 120, to: 140, step: 60, folded: 0...1_000, wholeFrom: 125) == minutes(120..<130) + ["b130"])
+        #expect(try plan(from: 120, to: 140, step: 60, folded: 125...1_000) == minutes(120..<130) + ["b130"])
     }
 
-    @Test("samples fold finished minutes into hours; a long period reads the hours and answers as its minutes would")
+    @Test("samples fold finished minutes into blocks; a long period reads the blocks and answers as its minutes would")
     func folded() async throws {
         // A private server: other tests' samplers, with their own retention, would fold this site too.
         try await TestRedis.withPrivateServer { server in
@@ -221,7 +223,8 @@ struct HistoryTests {
                     Issue.record("TIME answered no seconds")
                     return
                 }
-                // Three whole hours before the current one, with minutes of data in the first two and a half.
+                // Three whole hours before the current one, with minutes of data in the first two and a half. Steps of an
+                // hour from a minute that starts no block: blocks inside, minutes at the edges.
                 let start = (seconds / 3_600 - 3) * 60
                 var random = SystemRandomNumberGenerator()
                 var minutes: [Int64: [String: Int64]] = [:]
@@ -239,19 +242,23 @@ struct HistoryTests {
                 _ = try await broker.sample(site: site, leaseMilliseconds: 1)
                 let through = try await client.send(["HGET", keys.key(.historyFold), "through"]).string.flatMap { Int64($0) }
                 #expect((through ?? 0) >= start + 180)
-                let counted = try await client.send(["HGET", keys.key(.hour) + String(start / 60), "#"]).string.flatMap { Int($0) }
-                #expect(counted == minutes.keys.filter { $0 < start + 60 }.count)
-                let hourly = try HistoryRange(from: start * 60_000, to: (start + 180) * 60_000, stepSeconds: 3_600, maxPoints: 10)
+                let counted = try await client.send(["HGET", keys.key(.block) + String(start / 10), "#"]).string.flatMap { Int($0) }
+                #expect(counted == minutes.keys.filter { $0 < start + 10 }.count)
+                let hourly = try HistoryRange(from: (start + 3) * 60_000, to: (start + 180) * 60_000, stepSeconds: 3_600, maxPoints: 10)
                 let expected = CapacityHistory(range: hourly, minutes: minutes, bytes: 0, retentionSeconds: 0)
                 let read = try await broker.history(site: site, caller: .admin, range: hourly)
                 #expect(read.series == expected.series)
-                #expect(read.storedMinutes == minutes.count)
-                // It read the hours: without the minutes the answer stands, while steps that split hours find nothing.
-                _ = try await client.send(["DEL"] + minutes.keys.map { keys.key(.minute) + String($0) })
+                #expect(read.storedMinutes == minutes.keys.filter { $0 >= start + 3 }.count)
+                // It read the blocks: with the minutes they sum deleted the answer stands, while steps that split
+                // blocks read those minutes, and find them gone.
+                let reads = HistoryRead.plan(range: hourly, from: start + 3, to: start + 180, folded: start...(start + 180), wholeFrom: 0)
+                let summed = Set(reads.filter(\.isBlock).flatMap { $0.minute..<($0.minute + HistoryRead.blockMinutes) })
+                #expect(summed.count >= 150)
+                _ = try await client.send(["DEL"] + summed.map { keys.key(.minute) + String($0) })
                 #expect(try await broker.history(site: site, caller: .admin, range: hourly).series == expected.series)
-                let halves = try HistoryRange(from: start * 60_000, to: (start + 180) * 60_000, stepSeconds: 1_800, maxPoints: 10)
-                let empty = CapacityHistory(range: halves, minutes: [:], bytes: 0, retentionSeconds: 0)
-                #expect(try await broker.history(site: site, caller: .admin, range: halves).series == empty.series)
+                let fine = try HistoryRange(from: start * 60_000, to: (start + 180) * 60_000, stepSeconds: 300, maxPoints: 100)
+                let left = CapacityHistory(range: fine, minutes: minutes.filter { !summed.contains($0.key) }, bytes: 0, retentionSeconds: 0)
+                #expect(try await broker.history(site: site, caller: .admin, range: fine).series == left.series)
             }
         }
     }

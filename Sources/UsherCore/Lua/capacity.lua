@@ -13,7 +13,7 @@
 --   [14] listedAgents       how many agents to list by name
 --   [15] agentsAfter        list those whose id comes after this one ("" from the first), for the next page
 --   [16] correctedAgents    how many agents past their heartbeat but not yet swept to count as they are now, at most
---   [17] foldMinutes        for a sample: how many finished minutes of history to fold into their hours, at most
+--   [17] foldMinutes        for a sample: how many finished minutes of history to fold into their blocks, at most
 -- Result: `{agents, slots, waiting, queues: {name: {agents, slots, waiting, estimate}}, agentLoad: [{agent, status,
 -- maxChats, chats, held}] (in id order, after agentsAfter), counters}`; a sample adds `queueCounters` (`<queue>|<counter>` -> count),
 -- `historyMinuteBytes` (the last full minute's history) and `sampledAt` (Redis's clock, ms), which orders samples
@@ -88,11 +88,12 @@ end
 site.counters = counts(K.counters)
 if anyQueue then site.queues = queues end
 if #load > 0 then site.agentLoad = load end
--- Folds finished minutes of history into their hour's hash (`K.hour .. hour`: the same fields, summed, and `#`, how
--- many of its minutes held data), so that a long period reads an hour where it would read sixty minutes. A minute is
--- finished once Redis's clock has left it: nothing writes it after. `K.historyFold` says which minutes are folded,
--- `since` to `through`; a reader takes an hour only when all its minutes are. The first fold (or one after folding
--- stopped for longer than the history is kept) starts at the current minute.
+-- Folds finished minutes of history into their block's hash (`K.block .. block`, S.historyBlockMinutes minutes: the
+-- same fields, summed, and `#`, how many of its minutes held data), so that a long period reads a block where it
+-- would read its minutes. A minute is finished once Redis's clock has left it: nothing writes it after.
+-- `K.historyFold` says which minutes are folded, `since` to `through`; a reader takes a block only when all its
+-- minutes are. The first fold (or one after folding stopped for longer than the history is kept) starts at the
+-- current minute.
 local function fold(limit)
     local last = math.floor(NOW / 60000) - 1
     local through = tonumber(redis.call('HGET', K.historyFold, 'through'))
@@ -106,11 +107,11 @@ local function fold(limit)
         folded = folded + 1
         local fields = redis.call('HGETALL', K.minute .. through)
         if #fields > 0 then
-            local hour = math.floor(through / 60)
-            local key = K.hour .. hour
+            local block = math.floor(through / S.historyBlockMinutes)
+            local key = K.block .. block
             for i = 1, #fields, 2 do redis.call('HINCRBY', key, fields[i], fields[i + 1]) end
             redis.call('HINCRBY', key, '#', 1)
-            redis.call('PEXPIREAT', key, (hour + 1) * 3600000 + HISTORY_MS)
+            redis.call('PEXPIREAT', key, (block + 1) * S.historyBlockMinutes * 60000 + HISTORY_MS)
         end
     end
     if folded > 0 then redis.call('HSET', K.historyFold, 'through', through) end
@@ -132,8 +133,9 @@ if leaseMs > 0 then
         end
         record('*', site)
         for q, view in pairs(queues) do record(q, view) end
-        fold(tonumber(ARGV[17]))
     end
+    -- Every sample folds, not only the lease's: folding goes on whichever instances sample, whatever their version.
+    if HISTORY_MS > 0 then fold(tonumber(ARGV[17])) end
     local previous = K.minute .. (math.floor(NOW / 60000) - 1)
     site.historyMinuteBytes = redis.call('MEMORY', 'USAGE', previous) or 0
     site.sampledAt = NOW

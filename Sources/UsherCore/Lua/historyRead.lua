@@ -1,5 +1,5 @@
 -- Checks that the caller may read the site's history, and answers Redis's clock and which minutes are folded into
--- hours (see `fold` in capacity.lua). The minutes and hours themselves are read with pipelined `HGETALL`s (see
+-- blocks (see `fold` in capacity.lua). The minutes and blocks themselves are read with pipelined `HGETALL`s (see
 -- `Broker.history`): short commands that let decisions run between them, where one script reading days of minutes
 -- would hold Redis for tens of milliseconds.
 --

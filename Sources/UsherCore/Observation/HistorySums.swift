@@ -58,9 +58,9 @@ struct HistorySums {
         self.range = range
     }
 
-    /// Adds one hour's `HGETALL` reply, its minutes summed (see `fold` in capacity.lua), as `add(minute:reply:)`
-    /// adds a minute: the hour lies in one step. Its field `#` says how many of its minutes held data.
-    mutating func add(hour firstMinute: Int64, reply: [RedisValue]) {
+    /// Adds one block's `HGETALL` reply, its minutes summed (see `fold` in capacity.lua), as `add(minute:reply:)`
+    /// adds a minute: the block lies in one step. Its field `#` says how many of its minutes held data.
+    mutating func add(block firstMinute: Int64, reply: [RedisValue]) {
         let minutes = stride(from: 0, to: reply.count - 1, by: 2).first { reply[$0] == .bulk(Array("#".utf8)) }
             .flatMap { Self.integer(reply[$0 + 1]) }
         self.add(minute: firstMinute, reply: reply, minutes: Int(minutes ?? 0))

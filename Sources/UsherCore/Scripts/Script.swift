@@ -68,10 +68,13 @@ enum Script: CaseIterable {
     enum Value: CaseIterable {
         /// What a site that does not store a setting decides with, as a Lua table.
         case defaults
+        /// The minutes of history one block sums (see `HistoryRead`).
+        case historyBlockMinutes
 
         var lua: String {
             switch self {
             case .defaults: SiteSettings.luaDefaults
+            case .historyBlockMinutes: String(HistoryRead.blockMinutes)
             }
         }
     }

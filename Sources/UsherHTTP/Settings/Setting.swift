@@ -144,7 +144,7 @@ public enum Setting: String, CaseIterable, Sendable {
         case .historyFoldMinutes:
             (
                 .core, .number(\.usher.broker.historyFoldMinutes, 1...10_000),
-                "Finished minutes of history one capacity sample folds into hourly sums at most (long periods read hours)."
+                "Finished minutes of history one capacity sample folds into ten-minute sums at most (long periods read those)."
             )
         case .capacityCorrectedAgents:
             (
