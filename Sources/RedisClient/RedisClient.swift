@@ -4,26 +4,38 @@ public import NIOPosix
 public import ServiceLifecycle
 internal import Synchronization
 
-/// A pool of pipelined Redis connections that keeps itself connected.
+/// Pipelined Redis connections that keep themselves connected: to one server, or to every primary of a Redis
+/// Cluster (`RedisConfiguration.clusterSeeds`).
 ///
-/// Run it as a `Service`: each pool slot connects, authenticates, selects the database, names itself and loads the
+/// Run it as a `Service`: each connection connects, authenticates, selects the database, names itself and loads the
 /// registered scripts, then waits for its connection to drop and reconnects with jittered exponential backoff.
-/// Commands go to the least busy live connection and never wait for one: with no connection up they fail at once
-/// (`notConnected`), past `maxInFlight` they are refused (`overloaded`).
+/// Commands go to the least busy live connection (in a cluster, of the primary that serves their keys' slot) and
+/// never wait for one: with no connection up they fail at once (`notConnected`), past `maxInFlight` they are refused
+/// (`overloaded`).
+///
+/// In a cluster the client reads the slot map from the seeds and then from the primaries (`CLUSTER SLOTS`), again
+/// every `clusterRefreshMilliseconds` and soon after any `MOVED`. It follows `MOVED` (the slot's new primary) and
+/// `ASK` (`ASKING`, then the command, on the node named) and retries after `TRYAGAIN`, `CLUSTERDOWN` and `LOADING`,
+/// all of which mean the command did not run, at most `maxRedirects` times. A command or pipeline whose keys span
+/// slots is refused before it is sent (`crossSlot`).
 public final class RedisClient: Service, Sendable {
     public let configuration: RedisConfiguration
     private let scripts: [RedisScript]
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
-    private let state: Mutex<PoolState>
-    private let inFlightCount = Atomic<Int>(0)
     private let metrics: RedisMetrics
+    private let inFlightCount = Atomic<Int>(0)
+    private let loaded = LoadedScripts()
+    /// The one pool of a standalone server; nil in a cluster.
+    private let standalone: NodePool?
+    private let cluster = Mutex(ClusterState())
+    private let shuttingDown = Atomic<Bool>(false)
+    /// Set by a `MOVED` or a slot without a live primary: the slot map is read again at the next look.
+    private let refreshWanted = Atomic<Bool>(false)
 
-    private struct PoolState {
-        var connections: [RedisConnection?]
-        /// By script name: hashing a name is cheap, hashing a script's whole source on every call is not.
-        var scriptSHAs: [String: String] = [:]
-        var shuttingDown = false
+    private struct ClusterState {
+        var map = SlotMap()
+        var pools: [SlotMap.Node: NodePool] = [:]
     }
 
     /// - Parameter metricNames: the names its counts are reported under, so that they sit among the builder's own;
@@ -41,21 +53,31 @@ public final class RedisClient: Service, Sendable {
         self.metrics = RedisMetrics(names: metricNames)
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
-        self.state = Mutex(PoolState(connections: Array(repeating: nil, count: max(1, configuration.poolSize))))
+        if configuration.clusterSeeds.isEmpty {
+            let loaded = self.loaded
+            self.standalone = NodePool(
+                node: SlotMap.Node(host: configuration.host, port: configuration.port), configuration: configuration, scripts: scripts,
+                logger: logger, eventLoopGroup: eventLoopGroup, metrics: self.metrics
+            ) { loaded.merge($0) }
+        } else {
+            self.standalone = nil
+        }
     }
 
     // MARK: Service
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
-            for slot in 0..<self.state.withLock({ $0.connections.count }) {
-                group.addTask { await self.maintain(slot: slot) }
+            if let standalone = self.standalone {
+                group.addTask { await standalone.run() }
+            } else {
+                group.addTask { await self.followCluster() }
             }
-            // Returns on graceful shutdown, throws on cancellation; either way the pool winds down.
+            // Returns on graceful shutdown, throws on cancellation; either way the client winds down.
             if (try? await gracefulShutdown()) != nil {
                 await self.drain()
             }
-            self.state.withLock { $0.shuttingDown = true }
+            self.shuttingDown.store(true, ordering: .relaxed)
             group.cancelAll()
         }
         self.logger.info("redis client stopped")
@@ -77,17 +99,17 @@ public final class RedisClient: Service, Sendable {
 
     /// Sends several commands back to back on one connection, in one write, and returns each reply in order: an error
     /// reply as a failure with the server's code, a lost connection as a failure for every command that had no reply
-    /// yet. Each command counts against `maxInFlight`.
+    /// yet. Each command counts against `maxInFlight`. In a cluster their keys must share a slot; a command redirected
+    /// is sent again alone (the others ran where they were).
     public func pipeline(_ commands: [[String]]) async throws(RedisError) -> [Result<RedisValue, RedisError>] {
-        let connection: RedisConnection
+        let replies: [Result<RedisValue, RedisError>]
         do {
-            connection = try self.lease(commands.count)
+            replies = try await self.pipelineRaw(commands)
         } catch {
             self.metrics.count(error)
             throw error
         }
-        defer { self.inFlightCount.subtract(commands.count, ordering: .relaxed) }
-        return await connection.pipeline(commands).map { reply in
+        return replies.map { reply in
             if case .failure(let error) = reply { self.metrics.count(error) }
             return reply.flatMap { value in Result { () throws(RedisError) in try RedisConnection.unwrap(value) } }
         }
@@ -101,7 +123,7 @@ public final class RedisClient: Service, Sendable {
         command += ["EVALSHA", "", String(keys.count)]
         command += keys
         command += arguments
-        if let sha = self.state.withLock({ $0.scriptSHAs[script.name] }) {
+        if let sha = self.loaded[script.name] {
             command[1] = sha
             do {
                 return try await self.send(command)
@@ -114,132 +136,263 @@ public final class RedisClient: Service, Sendable {
         return try await self.send(command)
     }
 
-    /// True while at least one connection is up and every registered script has been loaded.
+    /// True while every registered script has been loaded and a connection is up: to the server, or in a cluster to
+    /// every primary that serves a slot, with every slot served.
     public var isReady: Bool {
-        self.state.withLock { state in
-            state.connections.contains { $0?.isActive == true } && state.scriptSHAs.count == self.scripts.count
+        guard self.loaded.count == self.scripts.count else { return false }
+        if let standalone = self.standalone { return standalone.isUp }
+        return self.cluster.withLock { state in
+            guard state.map.coversAll else { return false }
+            return Set((0..<HashSlot.count).compactMap { state.map.node(for: $0) }).allSatisfy { state.pools[$0]?.isUp == true }
         }
     }
 
-    /// Commands sent through the pool and not yet answered.
+    /// Commands sent through the client and not yet answered.
     public var inFlight: Int { self.inFlightCount.load(ordering: .relaxed) }
 
-    private func sendRaw(_ arguments: [String]) async throws(RedisError) -> RedisValue {
-        let connection = try self.lease()
-        defer { self.inFlightCount.subtract(1, ordering: .relaxed) }
-        return try await connection.sendRaw(arguments)
+    /// The primaries of the cluster as the client last read them (empty for a standalone server), in the order their
+    /// first slots come.
+    public var clusterPrimaries: [String] {
+        self.cluster.withLock { state in
+            Array(Set((0..<HashSlot.count).compactMap { state.map.node(for: $0) })).sorted { $0.description < $1.description }
+                .map(\.description)
+        }
     }
 
-    /// Reserves `count` places in flight and picks the live connection with the fewest commands pending.
-    private func lease(_ count: Int = 1) throws(RedisError) -> RedisConnection {
+    /// Where a command goes: a slot's primary (nil: any primary), or the node an `ASK` names.
+    private enum Target: Hashable {
+        case slot(Int?)
+        case asking(SlotMap.Node)
+    }
+
+    private func sendRaw(_ arguments: [String]) async throws(RedisError) -> RedisValue {
+        if let standalone = self.standalone {
+            let connection = try self.lease(1, standalone)
+            defer { self.inFlightCount.subtract(1, ordering: .relaxed) }
+            return try await connection.sendRaw(arguments)
+        }
+        var target = Target.slot(try HashSlot.route(arguments))
+        var retries = Backoff(
+            baseMilliseconds: self.configuration.reconnectBaseMilliseconds, maxMilliseconds: self.configuration.reconnectMaxMilliseconds)
+        for _ in 0...self.configuration.maxRedirects {
+            let connection = try self.lease(1, target)
+            let reply: RedisValue
+            do {
+                defer { self.inFlightCount.subtract(1, ordering: .relaxed) }
+                if case .asking = target {
+                    reply = try await connection.pipeline([["ASKING"], arguments])[1].get()
+                } else {
+                    reply = try await connection.sendRaw(arguments)
+                }
+            }
+            guard let next = await self.redirect(reply, from: target, retries: &retries) else { return reply }
+            target = next
+        }
+        throw RedisError(.redirects, message: "\(arguments.first ?? "") was redirected more than \(self.configuration.maxRedirects) times")
+    }
+
+    private func pipelineRaw(_ commands: [[String]]) async throws(RedisError) -> [Result<RedisValue, RedisError>] {
+        if let standalone = self.standalone {
+            let connection = try self.lease(commands.count, standalone)
+            defer { self.inFlightCount.subtract(commands.count, ordering: .relaxed) }
+            return await connection.pipeline(commands)
+        }
+        // Even with nothing to send, a client that could send nothing says why.
+        guard !commands.isEmpty else {
+            _ = try self.lease(0, .slot(nil))
+            return []
+        }
+        var slot: Int?
+        for command in commands {
+            guard let next = try HashSlot.route(command) else { continue }
+            if let slot, slot != next { throw .crossSlot("a pipeline") }
+            slot = next
+        }
+        var results = [Result<RedisValue, RedisError>?](repeating: nil, count: commands.count)
+        var pending = Dictionary(grouping: commands.indices) { _ in Target.slot(slot) }
+        var retries = Backoff(
+            baseMilliseconds: self.configuration.reconnectBaseMilliseconds, maxMilliseconds: self.configuration.reconnectMaxMilliseconds)
+        for _ in 0...self.configuration.maxRedirects where !pending.isEmpty {
+            var next: [Target: [Int]] = [:]
+            for (target, indices) in pending {
+                let connection = try self.lease(indices.count, target)
+                let replies: [Result<RedisValue, RedisError>]
+                do {
+                    defer { self.inFlightCount.subtract(indices.count, ordering: .relaxed) }
+                    if case .asking = target {
+                        let sent = await connection.pipeline(indices.flatMap { [["ASKING"], commands[$0]] })
+                        replies = stride(from: 1, to: sent.count, by: 2).map { sent[$0] }
+                    } else {
+                        replies = await connection.pipeline(indices.map { commands[$0] })
+                    }
+                }
+                for (index, reply) in zip(indices, replies) {
+                    if case .success(let value) = reply, let redirected = await self.redirect(value, from: target, retries: &retries) {
+                        next[redirected, default: []].append(index)
+                    } else {
+                        results[index] = reply
+                    }
+                }
+            }
+            pending = next
+        }
+        let unsent = RedisError(.redirects, message: "a pipeline's command was redirected more than \(self.configuration.maxRedirects) times")
+        return results.map { $0 ?? .failure(unsent) }
+    }
+
+    /// Where to send a command again after `reply`, or nil when `reply` is its answer: the new primary after `MOVED`
+    /// (recorded, and the map read again soon), the node an `ASK` names, the same place after a pause for `TRYAGAIN`,
+    /// `CLUSTERDOWN` or `LOADING`.
+    private func redirect(_ reply: RedisValue, from target: Target, retries: inout Backoff) async -> Target? {
+        guard case .error(let error) = reply, case .server(let code) = error.code else { return nil }
+        switch code {
+        case "MOVED", "ASK":
+            let words = error.message.split(separator: " ")
+            guard words.count == 2, let slot = Int(words[0]), slot >= 0, slot < HashSlot.count, let node = SlotMap.Node(words[1]) else {
+                return nil
+            }
+            if code == "ASK" { return .asking(node) }
+            self.cluster.withLock { $0.map.assign(slot, to: node) }
+            self.refreshWanted.store(true, ordering: .relaxed)
+            return .slot(slot)
+        case "TRYAGAIN", "CLUSTERDOWN", "LOADING":
+            var random = SystemRandomNumberGenerator()
+            try? await Task.sleep(for: .milliseconds(retries.nextDelayMilliseconds(using: &random)))
+            return target
+        default:
+            return nil
+        }
+    }
+
+    /// Reserves `count` places in flight and picks the least busy live connection of `pool`.
+    private func lease(_ count: Int, _ pool: NodePool) throws(RedisError) -> RedisConnection {
+        try self.reserve(count)
+        guard !self.shuttingDown.load(ordering: .relaxed), let connection = pool.leastBusy() else {
+            self.inFlightCount.subtract(count, ordering: .relaxed)
+            throw self.shuttingDown.load(ordering: .relaxed) ? .shuttingDown : .notConnected
+        }
+        return connection
+    }
+
+    /// Reserves `count` places in flight and picks the least busy live connection for `target` in the cluster.
+    private func lease(_ count: Int, _ target: Target) throws(RedisError) -> RedisConnection {
+        let pool: NodePool? = self.cluster.withLock { state in
+            switch target {
+            case .asking(let node): return state.pools[node]
+            case .slot(let slot?): return state.map.node(for: slot).flatMap { state.pools[$0] }
+            case .slot(nil):
+                for node in state.map.primaries { if let pool = state.pools[node], pool.isUp { return pool } }
+                return nil
+            }
+        }
+        guard let pool else {
+            self.refreshWanted.store(true, ordering: .relaxed)
+            throw RedisError(.notConnected, message: "no connection to the cluster node that serves this command")
+        }
+        return try self.lease(count, pool)
+    }
+
+    private func reserve(_ count: Int) throws(RedisError) {
         let limit = self.configuration.maxInFlight
         self.metrics.commands?.increment(by: count)
         guard self.inFlightCount.add(count, ordering: .relaxed).newValue <= limit else {
             self.inFlightCount.subtract(count, ordering: .relaxed)
             throw .overloaded(limit: limit)
         }
-        let picked: Result<RedisConnection, RedisError> = self.state.withLock { state in
-            if state.shuttingDown { return .failure(.shuttingDown) }
-            var best: RedisConnection?
-            for case let connection? in state.connections where connection.isActive {
-                if best == nil || connection.inFlight < best!.inFlight {
-                    best = connection
-                }
-            }
-            return best.map { .success($0) } ?? .failure(.notConnected)
-        }
-        switch picked {
-        case .success(let connection):
-            return connection
-        case .failure(let error):
-            self.inFlightCount.subtract(count, ordering: .relaxed)
-            throw error
-        }
     }
 
-    // MARK: Connections
+    // MARK: The cluster
 
-    private func maintain(slot: Int) async {
-        var backoff = Backoff(
-            baseMilliseconds: self.configuration.reconnectBaseMilliseconds,
-            maxMilliseconds: self.configuration.reconnectMaxMilliseconds
-        )
-        var random = SystemRandomNumberGenerator()
-        var logger = self.logger
-        logger[metadataKey: "redis.slot"] = "\(slot)"
-        while !Task.isCancelled {
-            do {
-                let connection = try await self.connectAndHandshake()
+    /// Reads the slot map, keeps a pool for each primary in it (stopping those of nodes that left it), and reads it
+    /// again every `clusterRefreshMilliseconds`, or soon after a `MOVED`, until cancelled.
+    private func followCluster() async {
+        await withDiscardingTaskGroup { group in
+            var backoff = Backoff(
+                baseMilliseconds: self.configuration.reconnectBaseMilliseconds, maxMilliseconds: self.configuration.reconnectMaxMilliseconds
+            )
+            var random = SystemRandomNumberGenerator()
+            while !Task.isCancelled {
+                self.refreshWanted.store(false, ordering: .relaxed)
+                guard let map = await self.readSlotMap() else {
+                    try? await Task.sleep(for: .milliseconds(backoff.nextDelayMilliseconds(using: &random)))
+                    continue
+                }
                 backoff.reset()
-                self.state.withLock { $0.connections[slot] = connection }
-                logger.info("redis connected", metadata: ["redis.address": "\(self.address)"])
-                await withTaskCancellationHandler {
-                    try? await connection.closeFuture.get()
-                } onCancel: {
-                    connection.channel.close(promise: nil)
+                let loaded = self.loaded
+                let (started, stopped) = self.cluster.withLock { state in
+                    state.map = map
+                    var started: [NodePool] = []
+                    for node in map.primaries where state.pools[node] == nil {
+                        let pool = NodePool(
+                            node: node, configuration: self.configuration, scripts: self.scripts, logger: self.logger,
+                            eventLoopGroup: self.eventLoopGroup, metrics: self.metrics
+                        ) { loaded.merge($0) }
+                        state.pools[node] = pool
+                        started.append(pool)
+                    }
+                    let gone = state.pools.keys.filter { !map.primaries.contains($0) }
+                    return (started, gone.compactMap { state.pools.removeValue(forKey: $0) })
                 }
-                self.state.withLock { state in
-                    if state.connections[slot] === connection { state.connections[slot] = nil }
+                for pool in started { group.addTask { await pool.run() } }
+                for pool in stopped { pool.stop() }
+                if !started.isEmpty || !stopped.isEmpty {
+                    self.logger.info("redis cluster map read", metadata: ["redis.primaries": "\(map.primaries.map(\.description))"])
                 }
-                if Task.isCancelled { return }
-                logger.warning("redis connection lost", metadata: ["redis.address": "\(self.address)"])
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning(
-                    "redis connect failed",
-                    metadata: ["redis.address": "\(self.address)", "error": "\(error)", "attempt": "\(backoff.failures + 1)"]
-                )
+                // Wakes every tick to look for a wanted refresh; reads the map anyway once the interval has passed.
+                let due = ContinuousClock.now + .milliseconds(self.configuration.clusterRefreshMilliseconds)
+                while !Task.isCancelled, ContinuousClock.now < due, !self.refreshWanted.load(ordering: .relaxed) {
+                    try? await Task.sleep(for: .milliseconds(Self.refreshTickMilliseconds))
+                }
             }
-            try? await Task.sleep(for: .milliseconds(backoff.nextDelayMilliseconds(using: &random)))
-            self.metrics.reconnects?.increment()
         }
     }
 
-    private var address: String { "\(self.configuration.host):\(self.configuration.port)" }
+    /// How often the cluster's follower looks whether a command asked for the map to be read again.
+    private static let refreshTickMilliseconds = 50
 
-    /// Connects and pipelines the whole handshake in one round trip: AUTH, SELECT, CLIENT SETNAME, SCRIPT LOAD.
-    private func connectAndHandshake() async throws(RedisError) -> RedisConnection {
-        let configuration = self.configuration
-        let connection = try await RedisConnection.connect(
-            host: configuration.host,
-            port: configuration.port,
-            connectTimeout: .milliseconds(Int64(configuration.connectTimeoutMilliseconds)),
-            commandTimeout: .milliseconds(Int64(configuration.commandTimeoutMilliseconds)),
-            on: self.eventLoopGroup.any()
-        )
-        do throws(RedisError) {
-            var setup: [[String]] = []
-            if let password = configuration.password {
-                setup.append(configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
-            }
-            setup.append(["SELECT", String(configuration.database)])
-            setup.append(["CLIENT", "SETNAME", configuration.clientName])
-            let loads = self.scripts.map { ["SCRIPT", "LOAD", $0.source] }
-            let replies = await connection.pipeline(setup + loads)
-            for reply in replies.prefix(setup.count) {
-                _ = try RedisConnection.unwrap(try reply.get())
-            }
-            var shas: [String: String] = [:]
-            for (script, reply) in zip(self.scripts, replies.dropFirst(setup.count)) {
-                guard let sha = try RedisConnection.unwrap(try reply.get()).string else {
-                    throw RedisError.protocolError("SCRIPT LOAD of \(script.name) returned no SHA")
-                }
-                shas[script.name] = sha
-            }
-            self.state.withLock { $0.scriptSHAs.merge(shas) { _, new in new } }
-            return connection
-        } catch {
-            await connection.close()
-            throw error
+    /// `CLUSTER SLOTS` from a primary already connected, else from each seed in turn on a connection of its own.
+    private func readSlotMap() async -> SlotMap? {
+        let known = self.cluster.withLock { state in state.map.primaries.compactMap { node in state.pools[node].map { (node, $0) } } }
+        for (node, pool) in known {
+            guard let connection = pool.leastBusy(), let reply = try? await connection.send(["CLUSTER", "SLOTS"]) else { continue }
+            if let map = try? SlotMap(slots: reply, asked: node), map.coversAll { return map }
         }
+        for seed in self.configuration.clusterSeeds {
+            guard let node = SlotMap.Node(seed) else { continue }
+            do {
+                let connection = try await NodePool.connect(to: node, self.configuration, on: self.eventLoopGroup)
+                let replies = await connection.pipeline(NodePool.setup(self.configuration) + [["CLUSTER", "SLOTS"]])
+                await connection.close()
+                for reply in replies { _ = try RedisConnection.unwrap(try reply.get()) }
+                let map = try SlotMap(slots: try replies[replies.count - 1].get(), asked: node)
+                if map.coversAll { return map }
+                self.logger.warning("redis cluster seed reports slots without a primary", metadata: ["redis.seed": "\(seed)"])
+            } catch {
+                self.logger.warning("redis cluster seed unreachable", metadata: ["redis.seed": "\(seed)", "error": "\(error)"])
+            }
+        }
+        return nil
     }
 
     /// Stops taking commands and waits, up to the drain timeout, for those in flight to be answered.
     private func drain() async {
-        self.state.withLock { $0.shuttingDown = true }
+        self.shuttingDown.store(true, ordering: .relaxed)
         let deadline = ContinuousClock.now + .milliseconds(self.configuration.drainTimeoutMilliseconds)
         while self.inFlight > 0, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(5))
         }
     }
+}
+
+/// Each registered script's SHA, as the connections loaded them (the same on every node: it is the source's SHA1).
+private final class LoadedScripts: Sendable {
+    private let shas = Mutex<[String: String]>([:])
+
+    func merge(_ loaded: [String: String]) {
+        self.shas.withLock { $0.merge(loaded) { _, new in new } }
+    }
+
+    subscript(name: String) -> String? { self.shas.withLock { $0[name] } }
+
+    var count: Int { self.shas.withLock { $0.count } }
 }

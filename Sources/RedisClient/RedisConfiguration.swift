@@ -22,6 +22,13 @@ public struct RedisConfiguration: Sendable, Equatable {
     public var reconnectMaxMilliseconds: Int
     /// How long shutdown waits for commands in flight before closing the connections.
     public var drainTimeoutMilliseconds: Int
+    /// Nodes of a Redis Cluster as `host:port`, any of them: the client reads the cluster's primaries from the first
+    /// that answers, and `host`/`port` are not used. Empty for a standalone server.
+    public var clusterSeeds: [String]
+    /// How often the client reads a cluster's slot map again (it also does soon after any `MOVED`).
+    public var clusterRefreshMilliseconds: Int
+    /// How many times one command follows `MOVED`/`ASK` or is retried after `TRYAGAIN`/`CLUSTERDOWN`/`LOADING`.
+    public var maxRedirects: Int
 
     public init(
         host: String = "127.0.0.1",
@@ -36,7 +43,10 @@ public struct RedisConfiguration: Sendable, Equatable {
         commandTimeoutMilliseconds: Int = 1_000,
         reconnectBaseMilliseconds: Int = 50,
         reconnectMaxMilliseconds: Int = 2_000,
-        drainTimeoutMilliseconds: Int = 2_000
+        drainTimeoutMilliseconds: Int = 2_000,
+        clusterSeeds: [String] = [],
+        clusterRefreshMilliseconds: Int = 5_000,
+        maxRedirects: Int = 5
     ) {
         self.host = host
         self.port = port
@@ -51,6 +61,9 @@ public struct RedisConfiguration: Sendable, Equatable {
         self.reconnectBaseMilliseconds = reconnectBaseMilliseconds
         self.reconnectMaxMilliseconds = reconnectMaxMilliseconds
         self.drainTimeoutMilliseconds = drainTimeoutMilliseconds
+        self.clusterSeeds = clusterSeeds
+        self.clusterRefreshMilliseconds = clusterRefreshMilliseconds
+        self.maxRedirects = maxRedirects
     }
 
     /// Takes host, port, credentials and database from `redis://[user:password@]host:port/db`; the rest stays.

@@ -19,6 +19,11 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         case shuttingDown
         /// A Redis URL that could not be read.
         case invalidURL
+        /// A command or pipeline whose keys lie in more than one cluster slot; it was not sent.
+        case crossSlot
+        /// A cluster's redirections (`MOVED`, `ASK`) or retries (`TRYAGAIN`, `CLUSTERDOWN`) went past their bound;
+        /// the command's last answer said it did not run.
+        case redirects
         /// Redis answered with an error reply; the value is the reply's first word.
         case server(String)
     }

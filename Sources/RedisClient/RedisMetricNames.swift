@@ -4,7 +4,7 @@ public struct RedisMetricNames: Sendable, Hashable {
     /// Commands sent.
     public var commands: String
     /// Commands that got no reply, with the dimension `kind`: `not_connected`, `overloaded`, `timeout`,
-    /// `connection_closed`, `protocol` or `shutting_down`.
+    /// `connection_closed`, `protocol`, `shutting_down`, and in a cluster `cross_slot` or `redirects`.
     public var errors: String
     /// Connections made again after one was lost or failed.
     public var reconnects: String

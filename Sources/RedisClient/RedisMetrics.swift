@@ -13,7 +13,9 @@ struct RedisMetrics: Sendable {
     init(names: RedisMetricNames?) {
         self.commands = names.map { Counter(label: $0.commands) }
         self.reconnects = names.map { Counter(label: $0.reconnects) }
-        let counted: [RedisError.Code] = [.notConnected, .overloaded, .timeout, .connectionClosed, .protocolError, .shuttingDown]
+        let counted: [RedisError.Code] = [
+            .notConnected, .overloaded, .timeout, .connectionClosed, .protocolError, .shuttingDown, .crossSlot, .redirects,
+        ]
         self.errors = Dictionary(
             uniqueKeysWithValues: counted.compactMap { code in
                 guard let names, let kind = code.metricKind else { return nil }
@@ -38,6 +40,8 @@ extension RedisError.Code {
         case .connectionClosed: "connection_closed"
         case .protocolError: "protocol"
         case .shuttingDown: "shutting_down"
+        case .crossSlot: "cross_slot"
+        case .redirects: "redirects"
         case .invalidURL, .server: nil
         }
     }

@@ -49,6 +49,48 @@ public enum TestRedis {
         }
     }
 
+    /// A Redis Cluster of three primaries of the test's own, on loopback (`scripts/redis-cluster`), for the duration
+    /// of `body`, which gets the seeds and the primaries' addresses.
+    public static func withCluster<T>(_ body: (_ seeds: [String]) async throws -> T) async throws -> T {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/redis-cluster")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("usher-cluster-\(UUID().uuidString)")
+        // The script's results are files: the seeds once the cluster is up, and its directory gone once it stopped
+        // (on failure too). Its exit is not waited for: a test process blocks SIGCHLD in the threads that would see
+        // it, so `Process` may never learn of it.
+        func run(_ arguments: [String], until done: () -> Bool) async throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [script.path] + arguments
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let seedsFile = directory.appendingPathComponent("seeds")
+        func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try await run(["start", directory.path]) { exists(seedsFile) || !exists(directory) }
+        func stop() async throws { try await run(["stop", directory.path]) { !exists(directory) } }
+        do {
+            // The script writes the line whole, but it may not have finished writing when the file first appears.
+            var text = ""
+            for _ in 0..<100 where !text.hasSuffix("\n") {
+                text = (try? String(contentsOf: seedsFile, encoding: .utf8)) ?? ""
+                if !text.hasSuffix("\n") { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            guard text.hasSuffix("\n") else { throw ClusterStartFailed() }
+            let result = try await body(text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init))
+            try await stop()
+            return result
+        } catch {
+            try? await stop()
+            throw error
+        }
+    }
+
+    struct ClusterStartFailed: Error {}
+
     /// Runs the client as a service for the duration of `body`, once it is ready.
     public static func withClient<T: Sendable>(
         _ configuration: RedisConfiguration,

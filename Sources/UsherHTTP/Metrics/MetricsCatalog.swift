@@ -32,7 +32,9 @@ enum MetricsCatalog {
         HTTPMetrics.active: Entry(help: "HTTP requests being answered now."),
         redis.commands: Entry(help: "Commands sent to Redis by this instance."),
         redis.errors: Entry(
-            help: "Redis commands that got no reply, by kind (not_connected, overloaded, timeout, connection_closed, protocol, shutting_down)."),
+            help: "Redis commands that got no reply, by kind (not_connected, overloaded, timeout, connection_closed, protocol, "
+                + "shutting_down, cross_slot, redirects)."
+        ),
         redis.reconnects: Entry(help: "Redis connections this instance made again after one was lost or failed."),
         "usher_redis_in_flight": Entry(help: "Redis commands sent and not yet answered."),
         "usher_redis_connected": Entry(help: "1 while this instance has a live Redis connection with its scripts loaded."),
