@@ -91,6 +91,18 @@ public struct RedisConfiguration: Sendable, Equatable {
     }
 }
 
+extension RedisConfiguration {
+    /// Checks a cluster's configuration: every seed is `host:port`, and the database is 0, a cluster's only one.
+    public func validateCluster() throws(RedisError) {
+        for seed in self.clusterSeeds where SlotMap.Node(seed) == nil {
+            throw RedisError(.invalidURL, message: "invalid Redis Cluster node \(seed): expected host:port")
+        }
+        guard self.database == 0 else {
+            throw RedisError(.invalidURL, message: "a Redis Cluster has only database 0, not \(self.database)")
+        }
+    }
+}
+
 extension RedisError {
     /// The message never repeats the password.
     static func invalidURL(_ url: String, reason: String) -> RedisError {

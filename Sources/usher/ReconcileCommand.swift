@@ -26,8 +26,10 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let launch = try LaunchConfiguration(options: self.redis.settings, self.core.settings)
-        guard launch.redisURL != nil else {
-            throw ValidationError("reconcile needs the Redis that Usher uses: \(Setting.redisURL.flag) or \(Setting.redisURL.variable)")
+        guard launch.namesRedis else {
+            throw ValidationError(
+                "reconcile needs the Redis that Usher uses: \(Setting.redisURL.flag), \(Setting.redisCluster.flag) or their variables"
+            )
         }
         var logger = Logger(label: "usher")
         logger.logLevel = launch.usher.logLevel

@@ -33,7 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = configuration.logLevel
 
         var embedded: RedisServerProcess?
-        if launch.redisURL == nil {
+        if !launch.namesRedis {
             let directory = URL(fileURLWithPath: launch.dataDirectory, isDirectory: true)
             let server = try await RedisServerProcess.start(
                 executable: launch.redisServer,

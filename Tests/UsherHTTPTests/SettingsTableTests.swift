@@ -85,6 +85,20 @@ struct SettingsTableTests {
         #expect(configuration.usher.redis.poolSize == 5)
     }
 
+    @Test("a Redis Cluster is named by host:port nodes, in database 0; the URL then gives only credentials")
+    func redisCluster() throws {
+        let configuration = try self.read(flags: [.redisCluster: "10.0.0.1:7000, 10.0.0.2:7001", .redisURL: "redis://u:p@ignored:1/0"])
+        #expect(configuration.usher.redis.clusterSeeds == ["10.0.0.1:7000", "10.0.0.2:7001"])
+        #expect(configuration.usher.redis.password == "p")
+        #expect(configuration.namesRedis)
+        #expect(try self.read(flags: [.redisCluster: "10.0.0.1:7000"]).namesRedis)
+        #expect(!(try self.read()).namesRedis)
+        #expect(self.failure(flags: [.redisCluster: "10.0.0.1"]) == "invalid Redis Cluster node 10.0.0.1: expected host:port")
+        #expect(
+            self.failure(flags: [.redisCluster: "10.0.0.1:7000", .redisURL: "redis://h:1/3"]) == "a Redis Cluster has only database 0, not 3"
+        )
+    }
+
     @Test("every setting has a field of its own: given a value, it reads that back and no other setting moves")
     func distinctFields() throws {
         for setting in Setting.allCases {
@@ -93,7 +107,7 @@ struct SettingsTableTests {
             case .number(_, let range), .optionalNumber(_, let range, _):
                 text = String(setting.byDefault == .value(String(range.lowerBound)) ? range.lowerBound + 1 : range.lowerBound)
             case .text, .optionalText: text = "redis://given:1/0"
-            case .list: text = "a,b"
+            case .list: text = "a:1,b:2"
             case .logLevel: text = "critical"
             }
             let configuration = try self.read(flags: [setting: text])

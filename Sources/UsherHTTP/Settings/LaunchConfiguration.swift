@@ -35,5 +35,15 @@ public struct LaunchConfiguration: Sendable {
                 throw SettingError(error.description)
             }
         }
+        if !self.usher.redis.clusterSeeds.isEmpty {
+            do {
+                try self.usher.redis.validateCluster()
+            } catch {
+                throw SettingError(error.description)
+            }
+        }
     }
+
+    /// True when a Redis is named (a URL or a cluster), so that `serve` starts none of its own.
+    public var namesRedis: Bool { self.redisURL != nil || !self.usher.redis.clusterSeeds.isEmpty }
 }

@@ -12,6 +12,9 @@ public enum Setting: String, CaseIterable, Sendable {
     case host
     case port
     case redisURL = "redis-url"
+    case redisCluster = "redis-cluster"
+    case redisClusterRefreshMs = "redis-cluster-refresh-ms"
+    case redisMaxRedirects = "redis-max-redirects"
     case adminToken = "admin-token"
     case redisPoolSize = "redis-pool-size"
     case redisMaxInFlight = "redis-max-in-flight"
@@ -75,6 +78,21 @@ public enum Setting: String, CaseIterable, Sendable {
             (
                 .redis, .optionalText(\.redisURL, none: "serve starts a private redis-server, reconcile refuses to run"),
                 "Redis to use, redis://[user:password@]host:port/db; percent-encode special characters."
+            )
+        case .redisCluster:
+            (
+                .redis, .list(\.usher.redis.clusterSeeds),
+                "A Redis Cluster to use: comma-separated host:port of any of its nodes (--redis-url then gives only credentials)."
+            )
+        case .redisClusterRefreshMs:
+            (
+                .redis, .number(\.usher.redis.clusterRefreshMilliseconds, 100...600_000),
+                "How often the cluster's slot map is read again, in ms (also soon after any MOVED)."
+            )
+        case .redisMaxRedirects:
+            (
+                .redis, .number(\.usher.redis.maxRedirects, 0...100),
+                "Times one Redis command follows MOVED/ASK or is retried after TRYAGAIN, CLUSTERDOWN or LOADING."
             )
         case .adminToken: (.serve, .optionalText(\.usher.adminToken, none: "the admin API is closed"), "The root admin bearer token.")
         case .redisPoolSize: (.redis, .number(\.usher.redis.poolSize, 1...64), "Redis connections kept open; each carries many commands at once.")
