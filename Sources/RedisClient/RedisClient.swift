@@ -185,7 +185,9 @@ public final class RedisClient: Service, Sendable {
                     reply = try await connection.sendRaw(arguments)
                 }
             }
-            guard let next = await self.redirect(reply, from: target, retries: &retries) else { return reply }
+            guard let next = await self.redirect(reply, from: target, isScript: HashSlot.isScript(arguments), retries: &retries) else {
+                return reply
+            }
             target = next
         }
         throw RedisError(.redirects, message: "\(arguments.first ?? "") was redirected more than \(self.configuration.maxRedirects) times")
@@ -227,7 +229,9 @@ public final class RedisClient: Service, Sendable {
                     }
                 }
                 for (index, reply) in zip(indices, replies) {
-                    if case .success(let value) = reply, let redirected = await self.redirect(value, from: target, retries: &retries) {
+                    if case .success(let value) = reply,
+                        let redirected = await self.redirect(value, from: target, isScript: HashSlot.isScript(commands[index]), retries: &retries)
+                    {
                         next[redirected, default: []].append(index)
                     } else {
                         results[index] = reply
@@ -243,7 +247,7 @@ public final class RedisClient: Service, Sendable {
     /// Where to send a command again after `reply`, or nil when `reply` is its answer: the new primary after `MOVED`
     /// (recorded, and the map read again soon), the node an `ASK` names, the same place after a pause for `TRYAGAIN`,
     /// `CLUSTERDOWN` or `LOADING`.
-    private func redirect(_ reply: RedisValue, from target: Target, retries: inout Backoff) async -> Target? {
+    private func redirect(_ reply: RedisValue, from target: Target, isScript: Bool, retries: inout Backoff) async -> Target? {
         guard case .error(let error) = reply, case .server(let code) = error.code else { return nil }
         switch code {
         case "MOVED", "ASK":
@@ -251,17 +255,27 @@ public final class RedisClient: Service, Sendable {
             guard words.count == 2, let slot = Int(words[0]), slot >= 0, slot < HashSlot.count, let node = SlotMap.Node(words[1]) else {
                 return nil
             }
-            if code == "ASK" { return .asking(node) }
+            if code == "ASK" {
+                // A script declares some of its keys and may read others: on the node importing the slot those not
+                // yet moved would read as absent. It waits for the move to end instead, as after TRYAGAIN.
+                guard !isScript else { return await self.pause(target, &retries) }
+                return .asking(node)
+            }
             self.cluster.withLock { $0.map.assign(slot, to: node) }
             self.refreshWanted.store(true, ordering: .relaxed)
             return .slot(slot)
         case "TRYAGAIN", "CLUSTERDOWN", "LOADING":
-            var random = SystemRandomNumberGenerator()
-            try? await Task.sleep(for: .milliseconds(retries.nextDelayMilliseconds(using: &random)))
-            return target
+            return await self.pause(target, &retries)
         default:
             return nil
         }
+    }
+
+    /// Waits the next backoff delay, then sends to `target` again.
+    private func pause(_ target: Target, _ retries: inout Backoff) async -> Target {
+        var random = SystemRandomNumberGenerator()
+        try? await Task.sleep(for: .milliseconds(retries.nextDelayMilliseconds(using: &random)))
+        return target
     }
 
     /// Reserves `count` places in flight and picks the least busy live connection of `pool`.

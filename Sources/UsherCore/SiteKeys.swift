@@ -17,6 +17,8 @@ struct SiteKeys {
         case hoursScopes = "hours:scopes"
         case hoursSite = "hours:site"
         case rateSite = "rate:site"
+        /// Never written: reading it tells a script whether the site's cluster slot is moving (see prelude.lua).
+        case probe
         /// The minutes of history folded into blocks so far: `since` and `through` (see `fold` in capacity.lua).
         case historyFold = "history-fold"
         /// `agent:<id>`, and its `:chats`, `:holds` and `:superseded` sets.

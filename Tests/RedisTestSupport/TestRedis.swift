@@ -3,8 +3,9 @@ public import Logging
 public import RedisClient
 public import RedisServer
 
-/// Where the integration tests find Redis: the server named by `USHER_TEST_REDIS_URL` (CI starts one), or else a
-/// private `redis-server` per test. Tests that stop or restart Redis always use a private one.
+/// Where the integration tests find Redis: the cluster named by `USHER_TEST_REDIS_CLUSTER` (its nodes, `host:port,...`),
+/// the server named by `USHER_TEST_REDIS_URL` (CI starts one), or else a private `redis-server` per test. Tests that
+/// stop or restart Redis always use a private one.
 public enum TestRedis {
     public static var logger: Logger {
         var logger = Logger(label: "test")
@@ -21,6 +22,14 @@ public enum TestRedis {
     public static let readySeconds: Double = 30
 
     public static func withConfiguration<T>(_ body: (RedisConfiguration) async throws -> T) async throws -> T {
+        if let seeds = ProcessInfo.processInfo.environment["USHER_TEST_REDIS_CLUSTER"], !seeds.isEmpty {
+            return try await body(
+                RedisConfiguration(
+                    clientName: "usher-test", commandTimeoutMilliseconds: Self.commandTimeoutMilliseconds,
+                    clusterSeeds: seeds.split(separator: ",").map(String.init)
+                )
+            )
+        }
         if let url = ProcessInfo.processInfo.environment["USHER_TEST_REDIS_URL"], !url.isEmpty {
             var configuration = RedisConfiguration(clientName: "usher-test", commandTimeoutMilliseconds: Self.commandTimeoutMilliseconds)
             try configuration.apply(url: url)
@@ -64,7 +73,7 @@ public enum TestRedis {
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
             try process.run()
-            let deadline = ContinuousClock.now + .seconds(60)
+            let deadline = ContinuousClock.now + .seconds(90)
             while !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         }
         let seedsFile = directory.appendingPathComponent("seeds")
@@ -79,7 +88,10 @@ public enum TestRedis {
                 text = (try? String(contentsOf: seedsFile, encoding: .utf8)) ?? ""
                 if !text.hasSuffix("\n") { try await Task.sleep(for: .milliseconds(20)) }
             }
-            guard text.hasSuffix("\n") else { throw ClusterStartFailed() }
+            guard text.hasSuffix("\n") else {
+                let why = (try? String(contentsOfFile: directory.path + ".failed.log", encoding: .utf8)) ?? "no seeds within 90 s"
+                throw ClusterStartFailed(why: why)
+            }
             let result = try await body(text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init))
             try await stop()
             return result
@@ -89,7 +101,9 @@ public enum TestRedis {
         }
     }
 
-    struct ClusterStartFailed: Error {}
+    struct ClusterStartFailed: Error {
+        let why: String
+    }
 
     /// Runs the client as a service for the duration of `body`, once it is ready.
     public static func withClient<T: Sendable>(

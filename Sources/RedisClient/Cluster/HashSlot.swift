@@ -43,15 +43,24 @@ public enum HashSlot {
         return slot
     }
 
+    /// True for a script's call (`EVAL`, `EVALSHA`, `FCALL` and their read-only forms).
+    static func isScript(_ command: [String]) -> Bool {
+        guard let name = command.first?.uppercased() else { return false }
+        return Self.scriptCommands.contains(name)
+    }
+
+    private static let scriptCommands: Set<String> = ["EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"]
+
     /// Where a command's keys are, for the commands Usher and its tools send: a script's declared keys; every
     /// argument of the multi-key commands; `MEMORY USAGE`'s key; none for server and connection commands; otherwise
     /// the first argument.
     static func keys(of command: [String]) -> ArraySlice<String> {
         guard let name = command.first?.uppercased(), command.count > 1 else { return [] }
-        switch name {
-        case "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO":
+        if Self.scriptCommands.contains(name) {
             guard command.count > 2, let count = Int(command[2]), count > 0, command.count >= 3 + count else { return [] }
             return command[3..<(3 + count)]
+        }
+        switch name {
         case "DEL", "UNLINK", "EXISTS", "MGET", "TOUCH", "WATCH":
             return command[1...]
         case "MEMORY":

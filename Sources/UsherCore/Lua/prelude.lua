@@ -24,6 +24,15 @@
 -- A script validates everything before its first write: a Lua error does not undo the writes before it.
 -- The result is a JSON string; a refusal is the error reply `USHER <code>` (`no_site`, `forbidden`, ...).
 local P = string.sub(KEYS[1], 1, -9) -- strip "settings"
+-- In a Redis Cluster a script declares only the site's settings and reads the site's other keys by name: while the
+-- site's slot moves to another node its keys move one by one, and a script on the old node would find some gone.
+-- There, reading a key the node does not hold is an error, and `K.probe` never exists: before anything is read or
+-- written, a slot on the move refuses the call as TRYAGAIN, which the client retries until the move is done. (The
+-- client does not follow a script's ASK to the new node, where the keys not yet moved would read as absent.)
+do
+    local probe = redis.pcall('EXISTS', K.probe)
+    if type(probe) == 'table' then return redis.error_reply('TRYAGAIN the site is moving between cluster nodes: ' .. probe.err) end
+end
 -- A number sent to Redis costs it a formatting as text and a parsing back: what a call sends often goes as text
 -- (NOW_TEXT, SWEEP_LIMIT_TEXT, ONE).
 local NOW, NOW_TEXT
