@@ -32,6 +32,8 @@ public final class RedisClient: Service, Sendable {
     private let shuttingDown = Atomic<Bool>(false)
     /// Set by a `MOVED` or a slot without a live primary: the slot map is read again at the next look.
     private let refreshWanted = Atomic<Bool>(false)
+    /// Set once every primary has been connected at the same time (see `isReady`).
+    private let clusterWasReady = Atomic<Bool>(false)
 
     private struct ClusterState {
         var map = SlotMap()
@@ -136,15 +138,20 @@ public final class RedisClient: Service, Sendable {
         return try await self.send(command)
     }
 
-    /// True while every registered script has been loaded and a connection is up: to the server, or in a cluster to
-    /// every primary that serves a slot, with every slot served.
+    /// True while every registered script has been loaded and a connection is up: to the server; in a cluster, with
+    /// every slot served, first to every primary, and from then on to any. A primary that fails over makes its
+    /// slots' commands fail until its replica takes over, not the whole client unready, so the other sites go on.
     public var isReady: Bool {
         guard self.loaded.count == self.scripts.count else { return false }
         if let standalone = self.standalone { return standalone.isUp }
-        return self.cluster.withLock { state in
+        let wasReady = self.clusterWasReady.load(ordering: .relaxed)
+        let ready = self.cluster.withLock { state in
             guard state.map.coversAll else { return false }
-            return Set((0..<HashSlot.count).compactMap { state.map.node(for: $0) }).allSatisfy { state.pools[$0]?.isUp == true }
+            let owners = Set((0..<HashSlot.count).compactMap { state.map.node(for: $0) })
+            return wasReady ? owners.contains { state.pools[$0]?.isUp == true } : owners.allSatisfy { state.pools[$0]?.isUp == true }
         }
+        if ready && !wasReady { self.clusterWasReady.store(true, ordering: .relaxed) }
+        return ready
     }
 
     /// Commands sent through the client and not yet answered.
@@ -278,11 +285,13 @@ public final class RedisClient: Service, Sendable {
         return target
     }
 
-    /// Reserves `count` places in flight and picks the least busy live connection of `pool`.
+    /// Reserves `count` places in flight and picks the least busy live connection of `pool`. In a cluster a primary
+    /// with no live connection may have failed over: the map is read again soon.
     private func lease(_ count: Int, _ pool: NodePool) throws(RedisError) -> RedisConnection {
         try self.reserve(count)
         guard !self.shuttingDown.load(ordering: .relaxed), let connection = pool.leastBusy() else {
             self.inFlightCount.subtract(count, ordering: .relaxed)
+            if self.standalone == nil { self.refreshWanted.store(true, ordering: .relaxed) }
             throw self.shuttingDown.load(ordering: .relaxed) ? .shuttingDown : .notConnected
         }
         return connection
