@@ -126,6 +126,45 @@ class Redis:
         subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True)
 
 
+class Cluster:
+    """A Redis Cluster of `primaries` primaries on loopback (scripts/redis-cluster), standing in for `Redis`: `cli`
+    runs on every primary, `commandstats` sums theirs."""
+
+    def __init__(self, work, primaries):
+        self.dir = os.path.join(work, f"cluster-{free_port()}")
+        script = os.path.join(HERE, "..", "..", "scripts", "redis-cluster")
+        self.seeds = subprocess.check_output([script, "start", self.dir, str(primaries)], text=True).strip()
+        self.ports = [int(seed.split(":")[1]) for seed in self.seeds.split(",")]
+        self.pids = {}
+        for port in self.ports:
+            with open(os.path.join(self.dir, f"node-{port}", "redis.pid")) as pid:
+                self.pids[port] = int(pid.read())
+        self.pid = self.pids[self.ports[0]]
+        self.script = script
+
+    def cli(self, *arguments):
+        return [subprocess.check_output(["redis-cli", "-p", str(port), *arguments], text=True) for port in self.ports][0]
+
+    def commandstats(self):
+        stats = {}
+        for port in self.ports:
+            for line in subprocess.check_output(["redis-cli", "-p", str(port), "info", "commandstats"], text=True).splitlines():
+                if not line.startswith("cmdstat_"):
+                    continue
+                key, value = line.strip().split(":", 1)
+                fields = dict(part.split("=") for part in value.split(","))
+                entry = stats.setdefault(key.removeprefix("cmdstat_"), {"calls": 0, "usec": 0})
+                entry["calls"] += int(fields["calls"])
+                entry["usec"] += int(fields["usec"])
+        return stats
+
+    def keys(self):
+        return [int(subprocess.check_output(["redis-cli", "-p", str(port), "dbsize"], text=True)) for port in self.ports]
+
+    def stop(self):
+        subprocess.run([self.script, "stop", self.dir], capture_output=True)
+
+
 class Server:
     """A process we started: Usher or the ceiling."""
 
@@ -161,12 +200,12 @@ class Server:
 class Deployment:
     """A fresh Redis and Usher."""
 
-    def __init__(self, options, work, environment=None):
+    def __init__(self, options, work, environment=None, primaries=0):
         self.options = options
-        self.redis = Redis(work)
+        self.redis = Cluster(work, primaries) if primaries else Redis(work)
         port = free_port()
-        command = [options.binary, "serve", "--port", str(port), "--admin-token", ADMIN,
-                   "--redis-url", f"redis://127.0.0.1:{self.redis.port}/0"]
+        where = ["--redis-cluster", self.redis.seeds] if primaries else ["--redis-url", f"redis://127.0.0.1:{self.redis.port}/0"]
+        command = [options.binary, "serve", "--port", str(port), "--admin-token", ADMIN, *where]
         if options.log_level:
             command += ["--log-level", options.log_level]
         self.usher = Server(command, os.path.join(work, f"usher-{port}.log"), port, environment)
@@ -434,6 +473,47 @@ def run_mix(options, deployment, mix, seconds, sample_rss=None):
     return result
 
 
+def scale_out(options, work):
+    """(b) spread over many sites, each wrk thread on one of them, on one Redis and on a cluster of three primaries
+    (a fresh deployment each); CPU per request of Usher and of each Redis primary. The threads' last open chats and
+    holds are left (the LEFT lines name no site): a handful of the sites' 250 slots each."""
+    rows = []
+    for primaries in (0, 3):
+        deployment = Deployment(options, work, primaries=primaries)
+        try:
+            mixes = deployment.parallel(lambda index: deployment.mix_site(f"s{index}", 5, work), range(options.scale_sites))
+            environment = {**mix_environment(mixes[0]), **{
+                name: " ".join(mix[key] for mix in mixes)
+                for name, key in (("USHER_BENCH_SITE", "site"), ("USHER_BENCH_TOKEN", "token"),
+                                  ("USHER_BENCH_OPS_TOKEN", "ops"), ("USHER_BENCH_AGENTS", "agents"))}}
+            redis_pids = deployment.redis.pids if primaries else {deployment.redis.port: deployment.redis.pid}
+            processes = {"usher": deployment.usher.pid, **{f"redis:{port}": pid for port, pid in redis_pids.items()}}
+            results = [run_wrk(options, "(b) many sites", deployment.usher.port, "mix.lua", options.mix_connections,
+                               options.mix_connections, options.seconds, environment, processes, deployment.redis)
+                       for _ in range(options.runs)]
+            keys = deployment.redis.keys() if primaries else [int(deployment.redis.cli("dbsize"))]
+            rows.append((primaries, results, keys))
+        finally:
+            deployment.stop()
+    print(f"\n### (b) over {options.scale_sites} sites (5 agents each), one wrk thread per connection, each on one "
+          f"site: one Redis against a cluster of three primaries; medians of {options.runs}\n")
+    print("| Redis | requests/s | p50 ms | p99 ms | errors | Usher CPU µs/req | each Redis's CPU µs/req | Redis µs/req "
+          "(commandstats) | keys per Redis |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for primaries, results, keys in rows:
+        labels = sorted(label for label in results[0]["cpu"] if label.startswith("redis:"))
+        each = " / ".join("%.1f" % median(results, lambda r, label=label: r["cpu"][label]) for label in labels)
+        name = f"{primaries} primaries" if primaries else "one server"
+        rps = median(results, lambda r: r["rps"])
+        p50 = median(results, lambda r: r["p50"] / 1000)
+        p99 = median(results, lambda r: r["p99"] / 1000)
+        usher = median(results, lambda r: r["cpu"]["usher"])
+        redis = median(results, lambda r: r["redisUsecPerRequest"])
+        errors = sum(r["errors"] for r in results)
+        print(f"| {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {errors} | {usher:.1f} | {each} | {redis:.1f} "
+              f"| {' / '.join(f'{k:,}' for k in keys)} |")
+
+
 def memory_per_item(options, work):
     """Redis bytes per agent (with its token), hold, chat and waiting chat: `INFO memory` used_memory deltas over
     1,000 of each at a fresh site (a hold is a poll's invitation; a chat is that hold accepted; a waiting chat is a
@@ -498,10 +578,16 @@ def main():
     parser.add_argument("--log-level", default=None, help="Usher's --log-level (default: Usher's own, info)")
     parser.add_argument("--lock", default=None, help="a file to flock around each timed run")
     parser.add_argument("--json", default=None, help="also write every run's figures to this file")
+    parser.add_argument("--scale-sites", type=int, default=0,
+                        help="(b) over this many sites on one Redis and on three cluster primaries (0 skips)")
+    parser.add_argument("--only-scale", action="store_true", help="run only the --scale-sites comparison")
     options = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="usher-bench-load.")
     everything = {}
+    if options.only_scale:
+        scale_out(options, work)
+        return 0
     print(f"binary {options.binary}; wrk (a), (c): -t1 -c{options.connections}; (b): -t{options.mix_connections} "
           f"-c{options.mix_connections}; {options.seconds} s per run; work files in {work}")
     deployment = Deployment(options, work)
@@ -607,6 +693,8 @@ def main():
             f"{name}: {median(results, lambda r: r['rps']) / first:.2f}" for name, results in team))
         everything["team"] = team
 
+    if options.scale_sites:
+        scale_out(options, work)
     if options.capacity_agents:
         capacity_cost(options, work)
     if options.memory:

@@ -7,7 +7,8 @@
 -- random agent's presence, with that agent's token). A withheld poll skips its accept or decline.
 -- Each request's latency (from building it to its reply) goes into a per-endpoint histogram.
 -- Environment: USHER_BENCH_LUA, USHER_BENCH_SITE, USHER_BENCH_TOKEN (website), USHER_BENCH_OPS_TOKEN,
--- USHER_BENCH_AGENTS (a file of "agent token" lines), USHER_BENCH_MAX_CHATS.
+-- USHER_BENCH_AGENTS (a file of "agent token" lines), USHER_BENCH_MAX_CHATS. For many sites the four per-site
+-- variables list them space-separated, in the same order, and thread N works on site N (modulo their number).
 local summary = dofile(os.getenv("USHER_BENCH_LUA") .. "/summary.lua")
 local ffi = require("ffi")
 ffi.cdef([[
@@ -20,14 +21,27 @@ local function nowMicroseconds()
     return tonumber(clock.tv_sec) * 1e6 + tonumber(clock.tv_nsec) / 1e3
 end
 
-local base = "/v1/sites/" .. os.getenv("USHER_BENCH_SITE")
-local website = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. os.getenv("USHER_BENCH_TOKEN") }
-local ops = { ["Authorization"] = "Bearer " .. os.getenv("USHER_BENCH_OPS_TOKEN") }
+local function words(name)
+    local list = {}
+    for word in os.getenv(name):gmatch("%S+") do table.insert(list, word) end
+    return list
+end
 local presence = string.format('{"status": "available", "maxChats": %s, "session": "bench"}', os.getenv("USHER_BENCH_MAX_CHATS"))
-local agents = {}
-for line in io.lines(os.getenv("USHER_BENCH_AGENTS")) do
-    local agent, token = line:match("^(%S+) (%S+)$")
-    table.insert(agents, { path = base .. "/agents/" .. agent .. "/presence", token = "Bearer " .. token })
+-- This thread's site, chosen in init once the thread knows its number.
+local base, website, ops, agents
+
+local function work_on(index)
+    local sites, tokens, opsTokens, agentFiles = words("USHER_BENCH_SITE"), words("USHER_BENCH_TOKEN"),
+        words("USHER_BENCH_OPS_TOKEN"), words("USHER_BENCH_AGENTS")
+    local i = (index - 1) % #sites + 1
+    base = "/v1/sites/" .. sites[i]
+    website = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. tokens[i] }
+    ops = { ["Authorization"] = "Bearer " .. opsTokens[i] }
+    agents = {}
+    for line in io.lines(agentFiles[i]) do
+        local agent, token = line:match("^(%S+) (%S+)$")
+        table.insert(agents, { path = base .. "/agents/" .. agent .. "/presence", token = "Bearer " .. token })
+    end
 end
 
 -- Per thread (each wrk thread loads this file into its own Lua state); read back by done() through thread:get.
@@ -65,6 +79,7 @@ end
 
 function init()
     math.randomseed(tid * 7919 + os.time())
+    work_on(tid)
 end
 
 function request()
