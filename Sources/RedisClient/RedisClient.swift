@@ -38,6 +38,10 @@ public final class RedisClient: Service, Sendable {
     private struct ClusterState {
         var map = SlotMap()
         var pools: [SlotMap.Node: NodePool] = [:]
+        /// Pools made for a node a redirect named before the map did (a primary that has no slot yet, while a slot
+        /// moves to it), for the follower to start; and when each such node was last named.
+        var unstarted: [NodePool] = []
+        var named: [SlotMap.Node: ContinuousClock.Instant] = [:]
     }
 
     /// - Parameter metricNames: the names its counts are reported under, so that they sit among the builder's own;
@@ -138,15 +142,15 @@ public final class RedisClient: Service, Sendable {
         return try await self.send(command)
     }
 
-    /// True while every registered script has been loaded and a connection is up: to the server; in a cluster, with
-    /// every slot served, first to every primary, and from then on to any. A primary that fails over makes its
+    /// True while every registered script has been loaded and a connection is up: to the server; in a cluster, once
+    /// the map is read, first to every primary that serves a slot, and from then on to any. A primary that fails over makes its
     /// slots' commands fail until its replica takes over, not the whole client unready, so the other sites go on.
     public var isReady: Bool {
         guard self.loaded.count == self.scripts.count else { return false }
         if let standalone = self.standalone { return standalone.isUp }
         let wasReady = self.clusterWasReady.load(ordering: .relaxed)
         let ready = self.cluster.withLock { state in
-            guard state.map.coversAll else { return false }
+            guard !state.map.primaries.isEmpty else { return false }
             let owners = Set((0..<HashSlot.count).compactMap { state.map.node(for: $0) })
             return wasReady ? owners.contains { state.pools[$0]?.isUp == true } : owners.allSatisfy { state.pools[$0]?.isUp == true }
         }
@@ -179,9 +183,9 @@ public final class RedisClient: Service, Sendable {
             return try await connection.sendRaw(arguments)
         }
         var target = Target.slot(try HashSlot.route(arguments))
-        var retries = Backoff(
-            baseMilliseconds: self.configuration.reconnectBaseMilliseconds, maxMilliseconds: self.configuration.reconnectMaxMilliseconds)
-        for _ in 0...self.configuration.maxRedirects {
+        var retries = self.retryBackoff
+        let attempts = max(0, self.configuration.maxRedirects)
+        for attempt in 0...attempts {
             let connection = try self.lease(1, target)
             let reply: RedisValue
             do {
@@ -192,12 +196,12 @@ public final class RedisClient: Service, Sendable {
                     reply = try await connection.sendRaw(arguments)
                 }
             }
-            guard let next = await self.redirect(reply, from: target, isScript: HashSlot.isScript(arguments), retries: &retries) else {
-                return reply
-            }
-            target = next
+            guard let next = self.redirect(reply, from: target, isScript: HashSlot.isScript(arguments)) else { return reply }
+            guard attempt < attempts else { break }
+            if next.pause { await self.pause(&retries) }
+            target = next.target
         }
-        throw RedisError(.redirects, message: "\(arguments.first ?? "") was redirected more than \(self.configuration.maxRedirects) times")
+        throw RedisError(.redirects, message: "\(arguments.first ?? "") was redirected more than \(attempts) times")
     }
 
     private func pipelineRaw(_ commands: [[String]]) async throws(RedisError) -> [Result<RedisValue, RedisError>] {
@@ -219,12 +223,20 @@ public final class RedisClient: Service, Sendable {
         }
         var results = [Result<RedisValue, RedisError>?](repeating: nil, count: commands.count)
         var pending = Dictionary(grouping: commands.indices) { _ in Target.slot(slot) }
-        var retries = Backoff(
-            baseMilliseconds: self.configuration.reconnectBaseMilliseconds, maxMilliseconds: self.configuration.reconnectMaxMilliseconds)
-        for _ in 0...self.configuration.maxRedirects where !pending.isEmpty {
+        var retries = self.retryBackoff
+        let attempts = max(0, self.configuration.maxRedirects)
+        for attempt in 0...attempts where !pending.isEmpty {
             var next: [Target: [Int]] = [:]
+            var pause = false
             for (target, indices) in pending {
-                let connection = try self.lease(indices.count, target)
+                // A group that cannot be sent fails alone: the others' replies stand, and some of them may have run.
+                let connection: RedisConnection
+                do {
+                    connection = try self.lease(indices.count, target)
+                } catch {
+                    for index in indices { results[index] = .failure(error) }
+                    continue
+                }
                 let replies: [Result<RedisValue, RedisError>]
                 do {
                     defer { self.inFlightCount.subtract(indices.count, ordering: .relaxed) }
@@ -236,25 +248,29 @@ public final class RedisClient: Service, Sendable {
                     }
                 }
                 for (index, reply) in zip(indices, replies) {
-                    if case .success(let value) = reply,
-                        let redirected = await self.redirect(value, from: target, isScript: HashSlot.isScript(commands[index]), retries: &retries)
+                    if case .success(let value) = reply, attempt < attempts,
+                        let redirected = self.redirect(value, from: target, isScript: HashSlot.isScript(commands[index]))
                     {
-                        next[redirected, default: []].append(index)
+                        next[redirected.target, default: []].append(index)
+                        pause = pause || redirected.pause
+                    } else if case .success(let value) = reply, self.redirect(value, from: target, isScript: false) != nil {
+                        results[index] = .failure(RedisError(.redirects, message: "a pipeline's command was redirected more than \(attempts) times"))
                     } else {
                         results[index] = reply
                     }
                 }
             }
+            // One pause a round, however many of its replies asked for one.
+            if pause && !next.isEmpty { await self.pause(&retries) }
             pending = next
         }
-        let unsent = RedisError(.redirects, message: "a pipeline's command was redirected more than \(self.configuration.maxRedirects) times")
-        return results.map { $0 ?? .failure(unsent) }
+        return results.map { $0 ?? .failure(.notConnected) }
     }
 
-    /// Where to send a command again after `reply`, or nil when `reply` is its answer: the new primary after `MOVED`
-    /// (recorded, and the map read again soon), the node an `ASK` names, the same place after a pause for `TRYAGAIN`,
-    /// `CLUSTERDOWN` or `LOADING`.
-    private func redirect(_ reply: RedisValue, from target: Target, isScript: Bool, retries: inout Backoff) async -> Target? {
+    /// Where to send a command again after `reply`, and whether to wait first; nil when `reply` is its answer. After
+    /// `MOVED`, the new primary (recorded, and the map read again soon); after `ASK`, the node it names; after
+    /// `TRYAGAIN`, `CLUSTERDOWN` or `LOADING`, the same place after a pause.
+    private func redirect(_ reply: RedisValue, from target: Target, isScript: Bool) -> (target: Target, pause: Bool)? {
         guard case .error(let error) = reply, case .server(let code) = error.code else { return nil }
         switch code {
         case "MOVED", "ASK":
@@ -265,24 +281,28 @@ public final class RedisClient: Service, Sendable {
             if code == "ASK" {
                 // A script declares some of its keys and may read others: on the node importing the slot those not
                 // yet moved would read as absent. It waits for the move to end instead, as after TRYAGAIN.
-                guard !isScript else { return await self.pause(target, &retries) }
-                return .asking(node)
+                guard !isScript else { return (target, true) }
+                return (.asking(node), false)
             }
             self.cluster.withLock { $0.map.assign(slot, to: node) }
             self.refreshWanted.store(true, ordering: .relaxed)
-            return .slot(slot)
+            return (.slot(slot), false)
         case "TRYAGAIN", "CLUSTERDOWN", "LOADING":
-            return await self.pause(target, &retries)
+            return (target, true)
         default:
             return nil
         }
     }
 
-    /// Waits the next backoff delay, then sends to `target` again.
-    private func pause(_ target: Target, _ retries: inout Backoff) async -> Target {
+    /// The pauses between retries of one command: the reconnect backoff's.
+    private var retryBackoff: Backoff {
+        Backoff(baseMilliseconds: self.configuration.reconnectBaseMilliseconds, maxMilliseconds: self.configuration.reconnectMaxMilliseconds)
+    }
+
+    /// Waits the next backoff delay.
+    private func pause(_ retries: inout Backoff) async {
         var random = SystemRandomNumberGenerator()
         try? await Task.sleep(for: .milliseconds(retries.nextDelayMilliseconds(using: &random)))
-        return target
     }
 
     /// Reserves `count` places in flight and picks the least busy live connection of `pool`. In a cluster a primary
@@ -301,8 +321,8 @@ public final class RedisClient: Service, Sendable {
     private func lease(_ count: Int, _ target: Target) throws(RedisError) -> RedisConnection {
         let pool: NodePool? = self.cluster.withLock { state in
             switch target {
-            case .asking(let node): return state.pools[node]
-            case .slot(let slot?): return state.map.node(for: slot).flatMap { state.pools[$0] }
+            case .asking(let node): return self.pool(for: node, &state)
+            case .slot(let slot?): return state.map.node(for: slot).flatMap { self.pool(for: $0, &state) }
             case .slot(nil):
                 for node in state.map.primaries { if let pool = state.pools[node], pool.isUp { return pool } }
                 return nil
@@ -313,6 +333,28 @@ public final class RedisClient: Service, Sendable {
             throw RedisError(.notConnected, message: "no connection to the cluster node that serves this command")
         }
         return try self.lease(count, pool)
+    }
+
+    /// The pool of `node`, made (for the follower to start) when a redirect names a node the map does not have yet.
+    private func pool(for node: SlotMap.Node, _ state: inout ClusterState) -> NodePool {
+        if let pool = state.pools[node] {
+            if state.named[node] != nil { state.named[node] = .now }
+            return pool
+        }
+        let pool = self.makePool(node)
+        state.pools[node] = pool
+        state.unstarted.append(pool)
+        state.named[node] = .now
+        self.refreshWanted.store(true, ordering: .relaxed)
+        return pool
+    }
+
+    private func makePool(_ node: SlotMap.Node) -> NodePool {
+        let loaded = self.loaded
+        return NodePool(
+            node: node, configuration: self.configuration, scripts: self.scripts, logger: self.logger, eventLoopGroup: self.eventLoopGroup,
+            metrics: self.metrics
+        ) { loaded.merge($0) }
     }
 
     private func reserve(_ count: Int) throws(RedisError) {
@@ -341,44 +383,51 @@ public final class RedisClient: Service, Sendable {
                     continue
                 }
                 backoff.reset()
-                let loaded = self.loaded
-                let (started, stopped) = self.cluster.withLock { state in
+                let linger = Duration.milliseconds(2 * self.configuration.clusterRefreshMilliseconds)
+                let stopped: [NodePool] = self.cluster.withLock { state in
                     state.map = map
-                    var started: [NodePool] = []
                     for node in map.primaries where state.pools[node] == nil {
-                        let pool = NodePool(
-                            node: node, configuration: self.configuration, scripts: self.scripts, logger: self.logger,
-                            eventLoopGroup: self.eventLoopGroup, metrics: self.metrics
-                        ) { loaded.merge($0) }
+                        let pool = self.makePool(node)
                         state.pools[node] = pool
-                        started.append(pool)
+                        state.unstarted.append(pool)
                     }
-                    let gone = state.pools.keys.filter { !map.primaries.contains($0) }
-                    return (started, gone.compactMap { state.pools.removeValue(forKey: $0) })
+                    // A node the map no longer has is let go, unless a redirect named it lately (a slot moving to it).
+                    let now = ContinuousClock.now
+                    let gone = state.pools.keys.filter { node in
+                        !map.primaries.contains(node) && state.named[node].map { now - $0 > linger } ?? true
+                    }
+                    for node in gone { state.named[node] = nil }
+                    return gone.compactMap { state.pools.removeValue(forKey: $0) }
                 }
-                for pool in started { group.addTask { await pool.run() } }
                 for pool in stopped { pool.stop() }
-                if !started.isEmpty || !stopped.isEmpty {
-                    self.logger.info("redis cluster map read", metadata: ["redis.primaries": "\(map.primaries.map(\.description))"])
+                if !map.coversAll {
+                    self.logger.warning("redis cluster has slots without a primary: their commands fail until one serves them")
                 }
-                // Wakes every tick to look for a wanted refresh; reads the map anyway once the interval has passed.
+                // Wakes every tick to start the pools redirects asked for and to look for a wanted refresh, never
+                // sooner than a tick after the last read; reads the map anyway once the interval has passed.
                 let due = ContinuousClock.now + .milliseconds(self.configuration.clusterRefreshMilliseconds)
-                while !Task.isCancelled, ContinuousClock.now < due, !self.refreshWanted.load(ordering: .relaxed) {
+                repeat {
+                    for pool in self.cluster.withLock({ state in
+                        defer { state.unstarted = [] }; return state.unstarted
+                    }) {
+                        group.addTask { await pool.run() }
+                    }
                     try? await Task.sleep(for: .milliseconds(Self.refreshTickMilliseconds))
-                }
+                } while !Task.isCancelled && ContinuousClock.now < due && !self.refreshWanted.load(ordering: .relaxed)
             }
         }
     }
 
-    /// How often the cluster's follower looks whether a command asked for the map to be read again.
-    private static let refreshTickMilliseconds = 50
+    /// How often the cluster's follower looks whether a command asked for the map to be read again: at most four
+    /// reads a second while a primary is down and every command to it asks.
+    private static let refreshTickMilliseconds = 250
 
     /// `CLUSTER SLOTS` from a primary already connected, else from each seed in turn on a connection of its own.
     private func readSlotMap() async -> SlotMap? {
         let known = self.cluster.withLock { state in state.map.primaries.compactMap { node in state.pools[node].map { (node, $0) } } }
         for (node, pool) in known {
             guard let connection = pool.leastBusy(), let reply = try? await connection.send(["CLUSTER", "SLOTS"]) else { continue }
-            if let map = try? SlotMap(slots: reply, asked: node), map.coversAll { return map }
+            if let map = try? SlotMap(slots: reply, asked: node), !map.primaries.isEmpty { return map }
         }
         for seed in self.configuration.clusterSeeds {
             guard let node = SlotMap.Node(seed) else { continue }
@@ -388,8 +437,8 @@ public final class RedisClient: Service, Sendable {
                 await connection.close()
                 for reply in replies { _ = try RedisConnection.unwrap(try reply.get()) }
                 let map = try SlotMap(slots: try replies[replies.count - 1].get(), asked: node)
-                if map.coversAll { return map }
-                self.logger.warning("redis cluster seed reports slots without a primary", metadata: ["redis.seed": "\(seed)"])
+                if !map.primaries.isEmpty { return map }
+                self.logger.warning("redis cluster seed reports no slot served", metadata: ["redis.seed": "\(seed)"])
             } catch {
                 self.logger.warning("redis cluster seed unreachable", metadata: ["redis.seed": "\(seed)", "error": "\(error)"])
             }
