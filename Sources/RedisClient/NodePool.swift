@@ -46,18 +46,30 @@ final class NodePool: Sendable {
         }
     }
 
-    /// Closes the connections and lets `run` end: the node no longer serves what this client sends.
+    /// Takes no more commands and lets `run` end, closing each connection once the commands sent on it are answered
+    /// (or their deadline has passed): the node no longer serves what this client sends, but what it was sent still
+    /// gets its answer (a `MOVED` the client follows, say) rather than a closed connection, whose outcome is unknown.
     func stop() {
         let open = self.state.withLock { state in
             state.stopped = true
             return state.connections.compactMap { $0 }
         }
-        for connection in open { connection.channel.close(promise: nil) }
+        let deadline = ContinuousClock.now + .milliseconds(self.configuration.commandTimeoutMilliseconds)
+        Task {
+            while open.contains(where: { $0.inFlight > 0 }), ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(Self.drainPollMilliseconds))
+            }
+            for connection in open { connection.channel.close(promise: nil) }
+        }
     }
 
-    /// The live connection with the fewest commands pending, if any.
+    /// How often a stopped pool looks whether its connections' commands are answered.
+    private static let drainPollMilliseconds = 5
+
+    /// The live connection with the fewest commands pending, if any; none once stopped.
     func leastBusy() -> RedisConnection? {
         self.state.withLock { state in
+            guard !state.stopped else { return nil }
             var best: RedisConnection?
             for case let connection? in state.connections where connection.isActive {
                 if best == nil || connection.inFlight < best!.inFlight { best = connection }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import RedisTestSupport
 import Testing
 
@@ -30,6 +31,31 @@ struct HashSlotTests {
         #expect(try HashSlot.route(["MGET", "{s}:a", "{s}:b"]) == slot)
         #expect(throws: RedisError.crossSlot("DEL")) { try HashSlot.route(["DEL", "{s}:a", "{t}:a"]) }
         #expect(throws: RedisError.crossSlot("EVALSHA")) { try HashSlot.route(["EVALSHA", "abc", "2", "{s}:a", "{t}:b"]) }
+    }
+}
+
+@Suite("a node's pool")
+struct NodePoolTests {
+    @Test("a pool that stops takes nothing more, answers what it was sent, then closes its connections")
+    func stopDrains() async throws {
+        try await TestRedis.withPrivateServer { server in
+            let configuration = RedisConfiguration(port: server.port, poolSize: 1, commandTimeoutMilliseconds: 10_000)
+            let pool = NodePool(
+                node: SlotMap.Node(host: "127.0.0.1", port: server.port), configuration: configuration, scripts: [], logger: TestRedis.logger,
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, metrics: RedisMetrics(names: nil)
+            ) { _ in }
+            let running = Task { await pool.run() }
+            try await TestRedis.eventually("the pool connects") { pool.isUp }
+            let connection = try #require(pool.leastBusy())
+            // Answered (empty) after a second: in flight when the pool stops.
+            async let blocked = connection.sendRaw(["BLPOP", TestRedis.prefix() + "nothing", "1"])
+            try await TestRedis.eventually("BLPOP is in flight") { connection.inFlight == 1 }
+            pool.stop()
+            #expect(pool.leastBusy() == nil)
+            #expect(try await blocked.isNull)
+            try await TestRedis.eventually("the connection closes") { !connection.isActive }
+            await running.value
+        }
     }
 }
 
