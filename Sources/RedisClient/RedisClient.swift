@@ -59,15 +59,12 @@ public final class RedisClient: Service, Sendable {
         self.metrics = RedisMetrics(names: metricNames)
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
-        if configuration.clusterSeeds.isEmpty {
-            let loaded = self.loaded
-            self.standalone = NodePool(
-                node: SlotMap.Node(host: configuration.host, port: configuration.port), configuration: configuration, scripts: scripts,
-                logger: logger, eventLoopGroup: eventLoopGroup, metrics: self.metrics
-            ) { loaded.merge($0) }
-        } else {
-            self.standalone = nil
-        }
+        self.standalone =
+            configuration.clusterSeeds.isEmpty
+            ? Self.makePool(
+                SlotMap.Node(host: configuration.host, port: configuration.port), configuration: configuration, scripts: scripts,
+                logger: logger, eventLoopGroup: eventLoopGroup, metrics: self.metrics, loaded: self.loaded
+            ) : nil
     }
 
     // MARK: Service
@@ -151,7 +148,7 @@ public final class RedisClient: Service, Sendable {
         let wasReady = self.clusterWasReady.load(ordering: .relaxed)
         let ready = self.cluster.withLock { state in
             guard !state.map.primaries.isEmpty else { return false }
-            let owners = Set((0..<HashSlot.count).compactMap { state.map.node(for: $0) })
+            let owners = state.map.owners
             return wasReady ? owners.contains { state.pools[$0]?.isUp == true } : owners.allSatisfy { state.pools[$0]?.isUp == true }
         }
         if ready && !wasReady { self.clusterWasReady.store(true, ordering: .relaxed) }
@@ -164,10 +161,7 @@ public final class RedisClient: Service, Sendable {
     /// The primaries of the cluster as the client last read them (empty for a standalone server), in the order their
     /// first slots come.
     public var clusterPrimaries: [String] {
-        self.cluster.withLock { state in
-            Array(Set((0..<HashSlot.count).compactMap { state.map.node(for: $0) })).sorted { $0.description < $1.description }
-                .map(\.description)
-        }
+        self.cluster.withLock { state in state.map.owners.map(\.description).sorted() }
     }
 
     /// Where a command goes: a slot's primary (nil: any primary), or the node an `ASK` names.
@@ -248,16 +242,18 @@ public final class RedisClient: Service, Sendable {
                     }
                 }
                 for (index, reply) in zip(indices, replies) {
-                    if case .success(let value) = reply, attempt < attempts,
+                    guard case .success(let value) = reply,
                         let redirected = self.redirect(value, from: target, isScript: HashSlot.isScript(commands[index]))
-                    {
-                        next[redirected.target, default: []].append(index)
-                        pause = pause || redirected.pause
-                    } else if case .success(let value) = reply, self.redirect(value, from: target, isScript: false) != nil {
-                        results[index] = .failure(RedisError(.redirects, message: "a pipeline's command was redirected more than \(attempts) times"))
-                    } else {
+                    else {
                         results[index] = reply
+                        continue
                     }
+                    guard attempt < attempts else {
+                        results[index] = .failure(RedisError(.redirects, message: "a pipeline's command was redirected more than \(attempts) times"))
+                        continue
+                    }
+                    next[redirected.target, default: []].append(index)
+                    pause = pause || redirected.pause
                 }
             }
             // One pause a round, however many of its replies asked for one.
@@ -350,11 +346,20 @@ public final class RedisClient: Service, Sendable {
     }
 
     private func makePool(_ node: SlotMap.Node) -> NodePool {
-        let loaded = self.loaded
-        return NodePool(
-            node: node, configuration: self.configuration, scripts: self.scripts, logger: self.logger, eventLoopGroup: self.eventLoopGroup,
-            metrics: self.metrics
-        ) { loaded.merge($0) }
+        Self.makePool(
+            node, configuration: self.configuration, scripts: self.scripts, logger: self.logger, eventLoopGroup: self.eventLoopGroup,
+            metrics: self.metrics, loaded: self.loaded
+        )
+    }
+
+    /// A pool of connections to `node` that records the scripts' SHAs in `loaded` as its connections load them.
+    private static func makePool(
+        _ node: SlotMap.Node, configuration: RedisConfiguration, scripts: [RedisScript], logger: Logger, eventLoopGroup: any EventLoopGroup,
+        metrics: RedisMetrics, loaded: LoadedScripts
+    ) -> NodePool {
+        NodePool(node: node, configuration: configuration, scripts: scripts, logger: logger, eventLoopGroup: eventLoopGroup, metrics: metrics) {
+            loaded.merge($0)
+        }
     }
 
     private func reserve(_ count: Int) throws(RedisError) {

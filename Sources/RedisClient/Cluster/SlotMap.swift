@@ -25,7 +25,7 @@ struct SlotMap: Sendable, Equatable {
     /// The primaries, each once, in the order their first slot comes.
     private(set) var primaries: [Node] = []
     /// Per slot, its primary's index in `primaries`; `unowned` for a slot no primary serves.
-    private var owners = [UInt16](repeating: Self.unowned, count: HashSlot.count)
+    private var slotOwners = [UInt16](repeating: Self.unowned, count: HashSlot.count)
     private static let unowned = UInt16.max
 
     init() {}
@@ -48,12 +48,15 @@ struct SlotMap: Sendable, Equatable {
     }
 
     func node(for slot: Int) -> Node? {
-        let owner = self.owners[slot]
+        let owner = self.slotOwners[slot]
         return owner == Self.unowned ? nil : self.primaries[Int(owner)]
     }
 
     /// True when every slot has a primary.
-    var coversAll: Bool { !self.owners.contains(Self.unowned) }
+    var coversAll: Bool { !self.slotOwners.contains(Self.unowned) }
+
+    /// The primaries that serve a slot now (`primaries` may still name one that a `MOVED` took every slot from).
+    var owners: Set<Node> { Set(Set(self.slotOwners).compactMap { $0 == Self.unowned ? nil : self.primaries[Int($0)] }) }
 
     /// Records that `node` now serves `slot`, as a `MOVED` says.
     mutating func assign(_ slot: Int, to node: Node) {
@@ -64,6 +67,6 @@ struct SlotMap: Sendable, Equatable {
             index = self.primaries.count
             self.primaries.append(node)
         }
-        self.owners[slot] = UInt16(index)
+        self.slotOwners[slot] = UInt16(index)
     }
 }
