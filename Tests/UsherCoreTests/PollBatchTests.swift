@@ -24,19 +24,36 @@ struct PollBatchTests {
         }
     }
 
+    /// A `decide` that records each call's items and answers each item times ten; a call `held` picks waits at the
+    /// gate until the test opens it.
+    final class Calls: Sendable {
+        let gate = Gate()
+        private let made = Mutex<[[Int]]>([])
+        private let held: @Sendable ([Int]) -> Bool
+
+        init(holding held: @escaping @Sendable ([Int]) -> Bool) {
+            self.held = held
+        }
+
+        var all: [[Int]] { self.made.withLock { $0 } }
+
+        var decide: @Sendable ([Int]) async -> [Result<Int, CoreError>] {
+            { items in
+                self.made.withLock { $0.append(items) }
+                if self.held(items) { await self.gate.wait() }
+                return items.map { .success($0 * 10) }
+            }
+        }
+    }
+
     @Test("items arriving while a call is in flight go in the next calls, in their order, at most the limit a call")
     func gathering() async throws {
         let batcher = Batcher<Int, Int>(maxItems: 3, maxInFlight: 1, maxWaiting: 100)
-        let gate = Gate()
-        let calls = Mutex<[[Int]]>([])
-        let decide: @Sendable ([Int]) async -> [Result<Int, CoreError>] = { items in
-            calls.withLock { $0.append(items) }
-            if items == [0] { await gate.wait() }
-            return items.map { .success($0 * 10) }
-        }
+        let calls = Calls { $0 == [0] }
+        let decide = calls.decide
         try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             group.addTask { (0, try await batcher.submit(0, key: "k", decide: decide).get()) }
-            try await TestRedis.eventually("the first call runs") { calls.withLock { $0.count } == 1 }
+            try await TestRedis.eventually("the first call runs") { calls.all.count == 1 }
             for item in 1...7 {
                 group.addTask { (item, try await batcher.submit(item, key: "k", decide: decide).get()) }
                 // One at a time, so that they wait in this order.
@@ -44,55 +61,45 @@ struct PollBatchTests {
             }
             // Another key does not wait for this one's call.
             #expect(try await batcher.submit(99, key: "other", decide: decide).get() == 990)
-            gate.open()
+            calls.gate.open()
             var answers: [Int: Int] = [:]
             for try await (item, answer) in group { answers[item] = answer }
             #expect(answers == Dictionary(uniqueKeysWithValues: (0...7).map { ($0, $0 * 10) }))
         }
-        #expect(calls.withLock { $0 } == [[0], [99], [1, 2, 3], [4, 5, 6], [7]])
+        #expect(calls.all == [[0], [99], [1, 2, 3], [4, 5, 6], [7]])
         #expect(batcher.waiting("k") == 0)
     }
 
     @Test("with room for two calls in flight the second item goes at once, and only the third waits")
     func twoInFlight() async throws {
         let batcher = Batcher<Int, Int>(maxItems: 3, maxInFlight: 2, maxWaiting: 100)
-        let gate = Gate()
-        let calls = Mutex<[[Int]]>([])
-        let decide: @Sendable ([Int]) async -> [Result<Int, CoreError>] = { items in
-            calls.withLock { $0.append(items) }
-            if items.count == 1 { await gate.wait() }
-            return items.map { .success($0 * 10) }
-        }
+        let calls = Calls { $0.count == 1 }
+        let decide = calls.decide
         try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for item in 0...1 {
                 group.addTask { (item, try await batcher.submit(item, key: "k", decide: decide).get()) }
-                try await TestRedis.eventually("call \(item) runs") { calls.withLock { $0.count } == item + 1 }
+                try await TestRedis.eventually("call \(item) runs") { calls.all.count == item + 1 }
             }
             for item in 2...4 {
                 group.addTask { (item, try await batcher.submit(item, key: "k", decide: decide).get()) }
                 try await TestRedis.eventually("item \(item) waits") { batcher.waiting("k") == item - 1 }
             }
-            gate.open()
+            calls.gate.open()
             var answers: [Int: Int] = [:]
             for try await (item, answer) in group { answers[item] = answer }
             #expect(answers == Dictionary(uniqueKeysWithValues: (0...4).map { ($0, $0 * 10) }))
         }
-        #expect(calls.withLock { $0 } == [[0], [1], [2, 3, 4]])
+        #expect(calls.all == [[0], [1], [2, 3, 4]])
     }
 
     @Test("past the items a key may have waiting, an item is refused at once and the waiting ones are still answered")
     func waitingBound() async throws {
         let batcher = Batcher<Int, Int>(maxItems: 8, maxInFlight: 1, maxWaiting: 2)
-        let gate = Gate()
-        let calls = Mutex<[[Int]]>([])
-        let decide: @Sendable ([Int]) async -> [Result<Int, CoreError>] = { items in
-            calls.withLock { $0.append(items) }
-            if items == [0] { await gate.wait() }
-            return items.map { .success($0 * 10) }
-        }
+        let calls = Calls { $0 == [0] }
+        let decide = calls.decide
         try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             group.addTask { (0, try await batcher.submit(0, key: "k", decide: decide).get()) }
-            try await TestRedis.eventually("the first call runs") { calls.withLock { $0.count } == 1 }
+            try await TestRedis.eventually("the first call runs") { calls.all.count == 1 }
             for item in 1...2 {
                 group.addTask { (item, try await batcher.submit(item, key: "k", decide: decide).get()) }
                 try await TestRedis.eventually("item \(item) waits") { batcher.waiting("k") == item }
@@ -107,13 +114,13 @@ struct PollBatchTests {
             try await TestRedis.eventually("the fourth item is answered while the call is in flight") { refused.withLock { $0 } != nil }
             #expect(throws: CoreError.unavailable("too many polls of this site and token wait for Redis")) { try refused.withLock { $0 }?.get() }
             #expect(batcher.waiting("k") == 2)
-            gate.open()
+            calls.gate.open()
             await fourth.value
             var answers: [Int: Int] = [:]
             for try await (item, answer) in group { answers[item] = answer }
             #expect(answers == [0: 0, 1: 10, 2: 20])
         }
-        #expect(calls.withLock { $0 } == [[0], [1, 2]])
+        #expect(calls.all == [[0], [1, 2]])
         // With its call ended the key has room again.
         #expect(try await batcher.submit(4, key: "k", decide: decide).get() == 40)
     }
