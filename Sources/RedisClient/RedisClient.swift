@@ -190,7 +190,7 @@ public final class RedisClient: Service, Sendable {
                     reply = try await connection.sendRaw(arguments)
                 }
             }
-            guard let next = self.redirect(reply, from: target, isScript: HashSlot.isScript(arguments)) else { return reply }
+            guard let next = self.redirect(reply, of: arguments, from: target) else { return reply }
             guard attempt < attempts else { break }
             if next.pause { await self.pause(&retries) }
             target = next.target
@@ -243,7 +243,7 @@ public final class RedisClient: Service, Sendable {
                 }
                 for (index, reply) in zip(indices, replies) {
                     guard case .success(let value) = reply,
-                        let redirected = self.redirect(value, from: target, isScript: HashSlot.isScript(commands[index]))
+                        let redirected = self.redirect(value, of: commands[index], from: target)
                     else {
                         results[index] = reply
                         continue
@@ -266,7 +266,7 @@ public final class RedisClient: Service, Sendable {
     /// Where to send a command again after `reply`, and whether to wait first; nil when `reply` is its answer. After
     /// `MOVED`, the new primary (recorded, and the map read again soon); after `ASK`, the node it names; after
     /// `TRYAGAIN`, `CLUSTERDOWN` or `LOADING`, the same place after a pause.
-    private func redirect(_ reply: RedisValue, from target: Target, isScript: Bool) -> (target: Target, pause: Bool)? {
+    private func redirect(_ reply: RedisValue, of command: [String], from target: Target) -> (target: Target, pause: Bool)? {
         guard case .error(let error) = reply, case .server(let code) = error.code else { return nil }
         switch code {
         case "MOVED", "ASK":
@@ -277,7 +277,7 @@ public final class RedisClient: Service, Sendable {
             if code == "ASK" {
                 // A script declares some of its keys and may read others: on the node importing the slot those not
                 // yet moved would read as absent. It waits for the move to end instead, as after TRYAGAIN.
-                guard !isScript else { return (target, true) }
+                guard !HashSlot.isScript(command) else { return (target, true) }
                 return (.asking(node), false)
             }
             self.cluster.withLock { $0.map.assign(slot, to: node) }
