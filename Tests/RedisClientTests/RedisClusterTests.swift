@@ -66,38 +66,30 @@ struct RedisClusterTests {
         RedisConfiguration(clientName: "usher-test", commandTimeoutMilliseconds: TestRedis.commandTimeoutMilliseconds, clusterSeeds: seeds)
     }
 
-    /// A connection of the test's own to one node.
-    static func node(_ address: String) async throws -> RedisConnection {
-        let node = try #require(SlotMap.Node(address))
-        return try await RedisConnection.connect(host: node.host, port: node.port, connectTimeout: .seconds(5), commandTimeout: .seconds(5))
-    }
-
-    /// Keys of `count` different tags, each with the slot and the primary that serves it, by `CLUSTER SLOTS`.
-    static func owners(_ seeds: [String]) async throws -> SlotMap {
-        let connection = try await Self.node(seeds[0])
-        defer { Task { await connection.close() } }
-        return try SlotMap(slots: try await connection.send(["CLUSTER", "SLOTS"]), asked: try #require(SlotMap.Node(seeds[0])))
+    /// Which primary serves each slot, as `seed` reports it (`CLUSTER SLOTS`).
+    static func owners(_ nodes: ClusterNodes, from seed: String) async throws -> SlotMap {
+        try SlotMap(slots: try await nodes.send(seed, ["CLUSTER", "SLOTS"]), asked: try #require(SlotMap.Node(seed)))
     }
 
     @Test("keys go to the primary of their slot, scripts run on every primary, the slots agree with the server's")
     func routing() async throws {
-        try await TestRedis.withCluster { seeds in
+        try await TestRedis.withCluster { cluster in
+            let seeds = cluster.seeds
             let script = RedisScript(name: "echo", source: "redis.call('SET', KEYS[1], ARGV[1]) return redis.call('GET', KEYS[1])")
             try await TestRedis.withClient(Self.configuration(seeds), scripts: [script]) { client in
                 #expect(Set(client.clusterPrimaries) == Set(seeds))
-                let map = try await Self.owners(seeds)
-                var connections: [String: RedisConnection] = [:]
-                for seed in seeds { connections[seed] = try await Self.node(seed) }
+                let nodes = try await ClusterNodes(seeds)
+                let map = try await Self.owners(nodes, from: seeds[0])
                 var used = Set<String>()
                 for index in 0..<60 {
                     let key = "usher:{site-\(index)}:settings"
-                    let ownKeySlot = try await connections[seeds[0]]!.send(["CLUSTER", "KEYSLOT", key]).int
+                    let ownKeySlot = try await nodes.send(seeds[0], ["CLUSTER", "KEYSLOT", key]).int
                     #expect(ownKeySlot == HashSlot.of(key))
                     #expect(try await client.evalScript(script, keys: [key], arguments: ["v\(index)"]).string == "v\(index)")
                     let owner = try #require(map.node(for: HashSlot.of(key))).description
                     used.insert(owner)
                     // Only the owner holds it: asked directly, the others redirect.
-                    #expect(try await connections[owner]!.send(["GET", key]).string == "v\(index)")
+                    #expect(try await nodes.send(owner, ["GET", key]).string == "v\(index)")
                     #expect(try await client.send(["GET", key]).string == "v\(index)")
                     #expect(
                         try await client.pipeline([["HSET", "usher:{site-\(index)}:h", "f", "1"], ["HGET", "usher:{site-\(index)}:h", "f"]])[1].get()
@@ -108,45 +100,115 @@ struct RedisClusterTests {
                 await #expect(throws: RedisError.crossSlot("a pipeline")) {
                     _ = try await client.pipeline([["GET", "{a}x"], ["GET", "{b}x"]])
                 }
-                for connection in connections.values { await connection.close() }
+                await nodes.close()
             }
         }
     }
 
     @Test("while a slot moves the client follows ASK to the keys already moved, and MOVED once it has")
     func slotMoves() async throws {
-        try await TestRedis.withCluster { seeds in
+        try await TestRedis.withCluster { cluster in
+            let seeds = cluster.seeds
             try await TestRedis.withClient(Self.configuration(seeds)) { client in
                 let key = "usher:{moving}:settings"
                 let stays = "usher:{moving}:agents"
                 let slot = HashSlot.of(key)
-                let map = try await Self.owners(seeds)
-                let source = try #require(map.node(for: slot)).description
-                let target = try #require(seeds.first { $0 != source })
                 _ = try await client.send(["SET", key, "before"])
                 _ = try await client.send(["SET", stays, "here"])
-                var connections: [String: RedisConnection] = [:]
-                var ids: [String: String] = [:]
-                for seed in seeds {
-                    connections[seed] = try await Self.node(seed)
-                    ids[seed] = try await connections[seed]!.send(["CLUSTER", "MYID"]).string
-                }
-                let to = try #require(SlotMap.Node(target))
-                _ = try await connections[target]!.send(["CLUSTER", "SETSLOT", String(slot), "IMPORTING", ids[source]!])
-                _ = try await connections[source]!.send(["CLUSTER", "SETSLOT", String(slot), "MIGRATING", ids[target]!])
-                _ = try await connections[source]!.send(["MIGRATE", to.host, String(to.port), "", "0", "5000", "KEYS", key])
+                let nodes = try await ClusterNodes(seeds)
+                let source = try await nodes.holder(of: slot)
+                let target = try #require(seeds.first { $0 != source })
+                try await nodes.beginMove(slot, from: source, to: target)
+                try await nodes.migrate([key], from: source, to: target)
                 // Half moved: the moved key answers through ASK at the target, the other still at the source.
                 #expect(try await client.send(["GET", key]).string == "before")
                 #expect(try await client.send(["GET", stays]).string == "here")
                 let replies = try await client.pipeline([["GET", key], ["GET", stays]])
                 #expect(try replies.map { try $0.get().string } == ["before", "here"])
-                _ = try await connections[source]!.send(["MIGRATE", to.host, String(to.port), "", "0", "5000", "KEYS", stays])
-                for seed in seeds { _ = try await connections[seed]!.send(["CLUSTER", "SETSLOT", String(slot), "NODE", ids[target]!]) }
+                try await nodes.migrate([stays], from: source, to: target)
+                try await nodes.endMove(slot, to: target)
                 // Moved: the first command learns it from MOVED, and the client's map follows.
                 #expect(try await client.send(["GET", key]).string == "before")
                 _ = try await client.send(["SET", key, "after"])
-                #expect(try await connections[target]!.send(["GET", key]).string == "after")
-                for connection in connections.values { await connection.close() }
+                #expect(try await nodes.send(target, ["GET", key]).string == "after")
+                await nodes.close()
+            }
+        }
+    }
+
+    @Test("an ASK to a node the slot map does not have yet gets that node a pool, kept while the map lacks it")
+    func nodeOutsideTheMap() async throws {
+        try await TestRedis.withCluster { cluster in
+            var configuration = Self.configuration(cluster.seeds)
+            // Reads the map five times a second: many reads that do not list the new node pass while the test runs.
+            configuration.clusterRefreshMilliseconds = 200
+            try await TestRedis.withClient(configuration) { client in
+                let key = "usher:{outside}:settings"
+                let stays = "usher:{outside}:agents"
+                let slot = HashSlot.of(key)
+                _ = try await client.send(["SET", key, "moved"])
+                _ = try await client.send(["SET", stays, "here"])
+                let added = try await cluster.addPrimary()
+                let nodes = try await ClusterNodes(cluster.seeds + [added])
+                let source = try await nodes.holder(of: slot)
+                try await nodes.beginMove(slot, from: source, to: added)
+                try await nodes.migrate([key], from: source, to: added)
+                // A primary without slots is in no map the client reads: only the ASK names it.
+                #expect(!client.clusterPrimaries.contains(added))
+                try await TestRedis.eventually("the moved key answers through ASK at the new node", seconds: TestRedis.readySeconds) {
+                    (try? await client.send(["GET", key]).string) == "moved"
+                }
+                // The reads of the map meanwhile, none of which lists the node, leave its pool to the commands for it.
+                let until = ContinuousClock.now + .seconds(1)
+                while ContinuousClock.now < until {
+                    #expect(try await client.send(["GET", key]).string == "moved")
+                    #expect(try await client.send(["GET", stays]).string == "here")
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(!client.clusterPrimaries.contains(added))
+                await nodes.close()
+            }
+        }
+    }
+}
+
+/// The client's pauses between retries against a real cluster, timed (a *TimingTests suite: it runs on its own).
+@Suite("Redis client against a real cluster, timed")
+struct RedisClusterTimingTests {
+    @Test("a pipeline whose every reply says TRYAGAIN pauses once a round, not once a reply")
+    func pausePerRound() async throws {
+        try await TestRedis.withCluster { cluster in
+            var configuration = RedisClusterTests.configuration(cluster.seeds)
+            configuration.reconnectBaseMilliseconds = 200
+            configuration.reconnectMaxMilliseconds = 200
+            configuration.maxRedirects = 3
+            try await TestRedis.withClient(configuration) { client in
+                let moved = "usher:{paused}:settings"
+                let stays = "usher:{paused}:agents"
+                let slot = HashSlot.of(moved)
+                _ = try await client.send(["SET", moved, "1"])
+                _ = try await client.send(["SET", stays, "2"])
+                let nodes = try await ClusterNodes(cluster.seeds)
+                let source = try await nodes.holder(of: slot)
+                let target = try #require(cluster.seeds.first { $0 != source })
+                try await nodes.beginMove(slot, from: source, to: target)
+                try await nodes.migrate([moved], from: source, to: target)
+                // Half moved: a command on both keys can run nowhere, and Redis answers it TRYAGAIN.
+                let commands = Array(repeating: ["MGET", moved, stays], count: 50)
+                let started = ContinuousClock.now
+                let replies = try await client.pipeline(commands)
+                let took = ContinuousClock.now - started
+                for reply in replies {
+                    #expect(throws: RedisError.self) { try reply.get() }
+                    if case .failure(let error) = reply { #expect(error.code == .redirects) }
+                }
+                // At most three pauses of at most 200 ms each; a pause per reply would be 100 or more, 10 s on average.
+                #expect(took < .seconds(3), "took \(took)")
+                try await nodes.migrate([stays], from: source, to: target)
+                try await nodes.endMove(slot, to: target)
+                let after = try await client.pipeline(commands)
+                #expect(try after.map { try $0.get().array?.compactMap(\.string) } == Array(repeating: ["1", "2"], count: 50))
+                await nodes.close()
             }
         }
     }

@@ -59,40 +59,14 @@ public enum TestRedis {
     }
 
     /// A Redis Cluster of three primaries of the test's own, on loopback (`scripts/redis-cluster`), for the duration
-    /// of `body`, which gets the seeds and the primaries' addresses.
-    public static func withCluster<T>(_ body: (_ seeds: [String]) async throws -> T) async throws -> T {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/redis-cluster")
+    /// of `body`.
+    public static func withCluster<T>(_ body: (_ cluster: TestCluster) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("usher-cluster-\(UUID().uuidString)")
-        // The script's results are files: the seeds once the cluster is up, and its directory gone once it stopped
-        // (on failure too). Its exit is not waited for: a test process blocks SIGCHLD in the threads that would see
-        // it, so `Process` may never learn of it.
-        func run(_ arguments: [String], until done: () -> Bool) async throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = [script.path] + arguments
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let deadline = ContinuousClock.now + .seconds(90)
-            while !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        let seedsFile = directory.appendingPathComponent("seeds")
-        func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try await run(["start", directory.path]) { exists(seedsFile) || !exists(directory) }
-        func stop() async throws { try await run(["stop", directory.path]) { !exists(directory) } }
+        func stop() async throws { try await TestCluster.run(["stop", directory.path]) { !FileManager.default.fileExists(atPath: directory.path) } }
         do {
-            // The script writes the line whole, but it may not have finished writing when the file first appears.
-            var text = ""
-            for _ in 0..<100 where !text.hasSuffix("\n") {
-                text = (try? String(contentsOf: seedsFile, encoding: .utf8)) ?? ""
-                if !text.hasSuffix("\n") { try await Task.sleep(for: .milliseconds(20)) }
-            }
-            guard text.hasSuffix("\n") else {
-                let why = (try? String(contentsOfFile: directory.path + ".failed.log", encoding: .utf8)) ?? "no seeds within 90 s"
-                throw ClusterStartFailed(why: why)
-            }
-            let result = try await body(text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init))
+            let seeds = try await TestCluster.runForLine(["start", directory.path], writes: directory.appendingPathComponent("seeds"), in: directory)
+            let result = try await body(TestCluster(seeds: seeds.split(separator: ",").map(String.init), directory: directory))
             try await stop()
             return result
         } catch {

@@ -8,55 +8,10 @@ import Testing
 /// A site whose cluster slot moves to another primary, key by key, as `redis-cli --cluster reshard` moves it.
 @Suite("a site moving between cluster nodes")
 struct ClusterMoveTests {
-    /// Connections of the test's own to each primary, with their ids.
-    struct Nodes {
-        var connections: [String: RedisConnection] = [:]
-        var ids: [String: String] = [:]
-
-        init(_ seeds: [String]) async throws {
-            for seed in seeds {
-                let parts = seed.split(separator: ":")
-                let connection = try await RedisConnection.connect(
-                    host: String(parts[0]), port: try #require(Int(parts[1])), connectTimeout: .seconds(5), commandTimeout: .seconds(5)
-                )
-                self.connections[seed] = connection
-                self.ids[seed] = try await connection.send(["CLUSTER", "MYID"]).string
-            }
-        }
-
-        func send(_ node: String, _ command: [String]) async throws -> RedisValue {
-            try await self.connections[node]!.send(command)
-        }
-
-        /// The node that holds keys of `slot`.
-        func holder(of slot: Int) async throws -> String {
-            for (node, connection) in self.connections where try await connection.send(["CLUSTER", "COUNTKEYSINSLOT", String(slot)]).int ?? 0 > 0 {
-                return node
-            }
-            throw Missing()
-        }
-
-        /// Every key of `slot` on `node` and its serialized value, to see that nothing changed.
-        func snapshot(_ node: String, slot: Int) async throws -> [String: String] {
-            let keys = try await self.send(node, ["CLUSTER", "GETKEYSINSLOT", String(slot), "10000"]).array?.compactMap(\.string) ?? []
-            var values: [String: String] = [:]
-            for key in keys {
-                let dumped = try await self.send(node, ["DUMP", key])
-                values[key] = dumped.string ?? "\(dumped)"
-            }
-            return values
-        }
-
-        func close() async {
-            for connection in self.connections.values { await connection.close() }
-        }
-    }
-
-    struct Missing: Error {}
-
     @Test("while its slot moves a site's calls are refused as unavailable, changing nothing; once moved they decide as before")
     func moving() async throws {
-        try await TestRedis.withCluster { seeds in
+        try await TestRedis.withCluster { cluster in
+            let seeds = cluster.seeds
             // Few retries, so that a refusal comes soon; the default retries ride out a short move instead.
             let configuration = RedisConfiguration(
                 clientName: "usher-test", commandTimeoutMilliseconds: TestRedis.commandTimeoutMilliseconds, clusterSeeds: seeds, maxRedirects: 2
@@ -74,13 +29,10 @@ struct ClusterMoveTests {
                 let website = Caller.bearer(try await h.websiteToken(), address: "192.0.2.7")
                 _ = try await h.broker.poll(site: site, caller: website, visitor: "v0")
                 let slot = HashSlot.of(SiteKeys(site: site).settings)
-                let nodes = try await Nodes(seeds)
+                let nodes = try await ClusterNodes(seeds)
                 let source = try await nodes.holder(of: slot)
                 let target = try #require(seeds.first { $0 != source })
-                let to = target.split(separator: ":")
-                func migrate(_ keys: [String]) async throws {
-                    _ = try await nodes.send(source, ["MIGRATE", String(to[0]), String(to[1]), "", "0", "5000", "KEYS"] + keys)
-                }
+                func migrate(_ keys: [String]) async throws { try await nodes.migrate(keys, from: source, to: target) }
                 func refused(_ what: String) async throws {
                     let before = try await nodes.snapshot(source, slot: slot)
                     await #expect(throws: CoreError.self, "\(what): a poll") {
@@ -89,8 +41,7 @@ struct ClusterMoveTests {
                     await #expect(throws: CoreError.self, "\(what): a heartbeat") { _ = try await h.online("a1", maxChats: 3) }
                     #expect(try await nodes.snapshot(source, slot: slot) == before, "\(what): nothing changed")
                 }
-                _ = try await nodes.send(target, ["CLUSTER", "SETSLOT", String(slot), "IMPORTING", nodes.ids[source]!])
-                _ = try await nodes.send(source, ["CLUSTER", "SETSLOT", String(slot), "MIGRATING", nodes.ids[target]!])
+                try await nodes.beginMove(slot, from: source, to: target)
                 try await refused("before any key moved")
                 try await migrate([SiteKeys(site: site).key(.agent) + "a1"])
                 try await refused("with the agent moved")
@@ -98,7 +49,7 @@ struct ClusterMoveTests {
                 try await refused("with the settings moved too")
                 let rest = try await nodes.send(source, ["CLUSTER", "GETKEYSINSLOT", String(slot), "10000"]).array?.compactMap(\.string) ?? []
                 try await migrate(rest)
-                for node in seeds { _ = try await nodes.send(node, ["CLUSTER", "SETSLOT", String(slot), "NODE", nodes.ids[target]!]) }
+                try await nodes.endMove(slot, to: target)
                 // Moved whole: the holds are there, the agent's third slot is free, and nothing drifted.
                 #expect(try await h.poll("v1") == .invite(first))
                 #expect(try await h.invite("v2") != nil)
