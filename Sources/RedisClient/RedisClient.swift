@@ -34,6 +34,8 @@ public final class RedisClient: Service, Sendable {
     private let refreshWanted = Atomic<Bool>(false)
     /// Set once every primary has been connected at the same time (see `isReady`).
     private let clusterWasReady = Atomic<Bool>(false)
+    /// Set once the cluster answered `CLUSTER SHARDS` with an error (a server older than 7.0): `CLUSTER SLOTS` then.
+    private let slotsOnly = Atomic<Bool>(false)
 
     private struct ClusterState {
         var map = SlotMap()
@@ -427,21 +429,27 @@ public final class RedisClient: Service, Sendable {
     /// reads a second while a primary is down and every command to it asks.
     private static let refreshTickMilliseconds = 250
 
-    /// `CLUSTER SLOTS` from a primary already connected, else from each seed in turn on a connection of its own.
+    /// The slot map from a primary already connected, else from each seed in turn on a connection of its own.
     private func readSlotMap() async -> SlotMap? {
         let known = self.cluster.withLock { state in state.map.primaries.compactMap { node in state.pools[node].map { (node, $0) } } }
         for (node, pool) in known {
-            guard let connection = pool.leastBusy(), let reply = try? await connection.send(["CLUSTER", "SLOTS"]) else { continue }
-            if let map = try? SlotMap(slots: reply, asked: node), !map.primaries.isEmpty { return map }
+            guard let connection = pool.leastBusy(), let map = try? await self.readSlotMap(on: connection, asked: node) else { continue }
+            if !map.primaries.isEmpty { return map }
         }
         for seed in self.configuration.clusterSeeds {
             guard let node = SlotMap.Node(seed) else { continue }
             do {
                 let connection = try await NodePool.connect(to: node, self.configuration, on: self.eventLoopGroup)
-                let replies = await connection.pipeline(NodePool.setup(self.configuration) + [["CLUSTER", "SLOTS"]])
+                let replies = await connection.pipeline(NodePool.setup(self.configuration))
+                let map: SlotMap
+                do {
+                    for reply in replies { _ = try RedisConnection.unwrap(try reply.get()) }
+                    map = try await self.readSlotMap(on: connection, asked: node)
+                } catch {
+                    await connection.close()
+                    throw error
+                }
                 await connection.close()
-                for reply in replies { _ = try RedisConnection.unwrap(try reply.get()) }
-                let map = try SlotMap(slots: try replies[replies.count - 1].get(), asked: node)
                 if !map.primaries.isEmpty { return map }
                 self.logger.warning("redis cluster seed reports no slot served", metadata: ["redis.seed": "\(seed)"])
             } catch {
@@ -449,6 +457,19 @@ public final class RedisClient: Service, Sendable {
             }
         }
         return nil
+    }
+
+    /// The slot map as `node` tells it on `connection`: `CLUSTER SHARDS`, or `CLUSTER SLOTS` from a server that does
+    /// not know it (before 7.0; 7.0 deprecated `CLUSTER SLOTS`).
+    private func readSlotMap(on connection: RedisConnection, asked node: SlotMap.Node) async throws(RedisError) -> SlotMap {
+        if !self.slotsOnly.load(ordering: .relaxed) {
+            let reply = try await connection.sendRaw(["CLUSTER", "SHARDS"])
+            guard case .error(let error) = reply else { return try SlotMap(shards: reply, asked: node) }
+            // Any other error (a node still loading, say) is this node's, not the server version's.
+            guard error.message.lowercased().contains("unknown subcommand") else { throw error }
+            self.slotsOnly.store(true, ordering: .relaxed)
+        }
+        return try SlotMap(slots: try await connection.send(["CLUSTER", "SLOTS"]), asked: node)
     }
 
     /// Stops taking commands and waits, up to the drain timeout, for those in flight to be answered.

@@ -105,6 +105,43 @@ struct RedisClusterTests {
         }
     }
 
+    @Test("CLUSTER SHARDS gives the map CLUSTER SLOTS gives, on every node: its primaries, not its replicas, and a slot moved")
+    func shards() async throws {
+        try await TestRedis.withCluster(replicas: 1) { cluster in
+            let everyNode = try await ClusterNodes(cluster.seeds)
+            func maps() async throws -> [SlotMap] {
+                var maps: [SlotMap] = []
+                for seed in cluster.seeds {
+                    let shards = try SlotMap(shards: try await everyNode.send(seed, ["CLUSTER", "SHARDS"]), asked: try #require(SlotMap.Node(seed)))
+                    #expect(shards == (try await Self.owners(everyNode, from: seed)), "as \(seed) tells it")
+                    maps.append(shards)
+                }
+                return maps
+            }
+            let primaries = Array(cluster.seeds.prefix(3))
+            for map in try await maps() {
+                #expect(Set(map.primaries.map(\.description)) == Set(primaries))
+                #expect(map.coversAll)
+            }
+            // One slot of the first primary's range moves to another: that primary's shard then has two ranges.
+            let key = "usher:{shards}:settings"
+            let slot = HashSlot.of(key)
+            try await TestRedis.withClient(Self.configuration(primaries)) { client in _ = try await client.send(["SET", key, "1"]) }
+            let nodes = try await ClusterNodes(primaries)
+            let source = try await nodes.holder(of: slot)
+            let target = try #require(primaries.first { $0 != source })
+            try await nodes.beginMove(slot, from: source, to: target)
+            try await nodes.migrate([key], from: source, to: target)
+            try await nodes.endMove(slot, to: target)
+            let moved = try await nodes.send(target, ["CLUSTER", "SHARDS"])
+            let map = try SlotMap(shards: moved, asked: try #require(SlotMap.Node(target)))
+            #expect(map.node(for: slot)?.description == target)
+            #expect(map == (try await Self.owners(nodes, from: target)))
+            await nodes.close()
+            await everyNode.close()
+        }
+    }
+
     @Test("while a slot moves the client follows ASK to the keys already moved, and MOVED once it has")
     func slotMoves() async throws {
         try await TestRedis.withCluster { cluster in

@@ -1,7 +1,8 @@
 public import Foundation
 
-/// A cluster of `TestRedis.withCluster`: its seeds (the primaries' addresses) and what a test may do to it.
+/// A cluster of `TestRedis.withCluster`: its seeds and what a test may do to it.
 public struct TestCluster: Sendable {
+    /// Every node's address, the primaries' first, as the cluster was created.
     public let seeds: [String]
     let directory: URL
 

@@ -58,14 +58,14 @@ public enum TestRedis {
         }
     }
 
-    /// A Redis Cluster of three primaries of the test's own, on loopback (`scripts/redis-cluster`), for the duration
-    /// of `body`.
-    public static func withCluster<T>(_ body: (_ cluster: TestCluster) async throws -> T) async throws -> T {
+    /// A Redis Cluster of three primaries of the test's own, on loopback (`scripts/redis-cluster`), each with
+    /// `replicas` replicas, for the duration of `body`.
+    public static func withCluster<T>(replicas: Int = 0, _ body: (_ cluster: TestCluster) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("usher-cluster-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         func stop() async throws { try await TestCluster.run(["stop", directory.path]) { !FileManager.default.fileExists(atPath: directory.path) } }
         do {
-            let seeds = try await TestCluster.runForLine(["start", directory.path], writes: directory.appendingPathComponent("seeds"), in: directory)
+            let seeds = try await TestCluster.runForLine(["start", directory.path, "3", String(replicas)], writes: directory.appendingPathComponent("seeds"), in: directory)
             let result = try await body(TestCluster(seeds: seeds.split(separator: ",").map(String.init), directory: directory))
             try await stop()
             return result

@@ -47,6 +47,51 @@ struct SlotMap: Sendable, Equatable {
         }
     }
 
+    /// Reads a `CLUSTER SHARDS` reply (Redis 7.0 and later): per shard `slots` (pairs of first and last slot) and
+    /// `nodes`, each a map with `role`, `endpoint` (else `ip`) and `port`; the shard's primary serves its slots. A
+    /// shard without slots, or without a primary it names, serves none. An endpoint that is empty or `?` (the node
+    /// does not know its own address) is `asked`'s host.
+    init(shards reply: RedisValue, asked: Node) throws(RedisError) {
+        guard case .array(let shards) = reply else { throw .protocolError("CLUSTER SHARDS returned \(reply)") }
+        var ranges: [(first: Int, last: Int, node: Node)] = []
+        for shard in shards {
+            let fields = try Self.fields(shard)
+            guard case .array(let bounds)? = fields["slots"], case .array(let nodes)? = fields["nodes"], bounds.count % 2 == 0 else {
+                throw .protocolError("CLUSTER SHARDS returned the shard \(shard)")
+            }
+            let primary = try nodes.map(Self.fields).first { $0["role"]?.string == "master" }
+            guard let primary, !bounds.isEmpty else { continue }
+            let host = primary["endpoint"]?.string ?? primary["ip"]?.string ?? ""
+            guard case .integer(let port)? = primary["port"], port > 0, port < 65_536 else {
+                throw .protocolError("CLUSTER SHARDS returned the node \(primary)")
+            }
+            let node = Node(host: host.isEmpty || host == "?" ? asked.host : host, port: Int(port))
+            for index in stride(from: 0, to: bounds.count, by: 2) {
+                guard case .integer(let first) = bounds[index], case .integer(let last) = bounds[index + 1], first >= 0, first <= last,
+                    last < HashSlot.count
+                else {
+                    throw .protocolError("CLUSTER SHARDS returned the slots \(bounds)")
+                }
+                ranges.append((Int(first), Int(last), node))
+            }
+        }
+        // In slot order, as CLUSTER SLOTS lists them, so that both replies give the same map.
+        for range in ranges.sorted(by: { $0.first < $1.first }) {
+            for slot in range.first...range.last { self.assign(slot, to: range.node) }
+        }
+    }
+
+    /// A RESP2 map: alternating names and values.
+    private static func fields(_ value: RedisValue) throws(RedisError) -> [String: RedisValue] {
+        guard case .array(let flat) = value, flat.count % 2 == 0 else { throw .protocolError("CLUSTER SHARDS returned \(value)") }
+        var fields: [String: RedisValue] = [:]
+        for index in stride(from: 0, to: flat.count, by: 2) {
+            guard let name = flat[index].string else { throw .protocolError("CLUSTER SHARDS returned the name \(flat[index])") }
+            fields[name] = flat[index + 1]
+        }
+        return fields
+    }
+
     func node(for slot: Int) -> Node? {
         let owner = self.slotOwners[slot]
         return owner == Self.unowned ? nil : self.primaries[Int(owner)]
