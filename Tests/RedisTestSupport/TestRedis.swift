@@ -65,7 +65,9 @@ public enum TestRedis {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         func stop() async throws { try await TestCluster.run(["stop", directory.path]) { !FileManager.default.fileExists(atPath: directory.path) } }
         do {
-            let seeds = try await TestCluster.runForLine(["start", directory.path, "3", String(replicas)], writes: directory.appendingPathComponent("seeds"), in: directory)
+            let seeds = try await TestCluster.runForLine(
+                ["start", directory.path, "3", String(replicas)], writes: directory.appendingPathComponent("seeds"), in: directory
+            )
             let result = try await body(TestCluster(seeds: seeds.split(separator: ",").map(String.init), directory: directory))
             try await stop()
             return result
