@@ -13,7 +13,7 @@ internal import Synchronization
 /// never wait for one: with no connection up they fail at once (`notConnected`), past `maxInFlight` they are refused
 /// (`overloaded`).
 ///
-/// In a cluster the client reads the slot map from the seeds and then from the primaries (`CLUSTER SLOTS`), again
+/// In a cluster the client reads the slot map from the seeds and then from the primaries (`CLUSTER SHARDS`), again
 /// every `clusterRefreshMilliseconds` and soon after any `MOVED`. It follows `MOVED` (the slot's new primary) and
 /// `ASK` (`ASKING`, then the command, on the node named) and retries after `TRYAGAIN`, `CLUSTERDOWN` and `LOADING`,
 /// all of which mean the command did not run, at most `maxRedirects` times. A command or pipeline whose keys span

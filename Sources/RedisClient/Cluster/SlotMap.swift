@@ -1,4 +1,5 @@
-/// Which primary serves each hash slot, as the cluster last told it (`CLUSTER SLOTS`, then each `MOVED`).
+/// Which primary serves each hash slot, as the cluster last told it (`CLUSTER SHARDS` or `CLUSTER SLOTS`, then
+/// each `MOVED`).
 struct SlotMap: Sendable, Equatable {
     /// A node's address.
     struct Node: Hashable, Sendable, CustomStringConvertible {
