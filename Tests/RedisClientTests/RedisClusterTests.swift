@@ -71,6 +71,35 @@ struct RedisClusterTests {
         try SlotMap(slots: try await nodes.send(seed, ["CLUSTER", "SLOTS"]), asked: try #require(SlotMap.Node(seed)))
     }
 
+    /// A slot half moved: two keys of the tag set through `client` with their values, the slot migrating from the
+    /// primary that holds them to `target` (another of `nodes` by default), and the first key moved.
+    struct HalfMove {
+        let moved: String
+        let stays: String
+        let slot: Int
+        let source: String
+        let target: String
+
+        init(tag: String, values: (String, String), client: RedisClient, nodes: ClusterNodes, to target: String? = nil) async throws {
+            self.moved = "usher:{\(tag)}:settings"
+            self.stays = "usher:{\(tag)}:agents"
+            self.slot = HashSlot.of(self.moved)
+            _ = try await client.send(["SET", self.moved, values.0])
+            _ = try await client.send(["SET", self.stays, values.1])
+            let source = try await nodes.holder(of: self.slot)
+            self.source = source
+            self.target = try #require(target ?? nodes.connections.keys.sorted().first { $0 != source })
+            try await nodes.beginMove(self.slot, from: self.source, to: self.target)
+            try await nodes.migrate([self.moved], from: self.source, to: self.target)
+        }
+
+        /// Moves the other key and ends the move.
+        func finish(_ nodes: ClusterNodes) async throws {
+            try await nodes.migrate([self.stays], from: self.source, to: self.target)
+            try await nodes.endMove(self.slot, to: self.target)
+        }
+    }
+
     @Test("keys go to the primary of their slot, scripts run on every primary, the slots agree with the server's")
     func routing() async throws {
         try await TestRedis.withCluster { cluster in
@@ -147,27 +176,18 @@ struct RedisClusterTests {
         try await TestRedis.withCluster { cluster in
             let seeds = cluster.seeds
             try await TestRedis.withClient(Self.configuration(seeds)) { client in
-                let key = "usher:{moving}:settings"
-                let stays = "usher:{moving}:agents"
-                let slot = HashSlot.of(key)
-                _ = try await client.send(["SET", key, "before"])
-                _ = try await client.send(["SET", stays, "here"])
                 let nodes = try await ClusterNodes(seeds)
-                let source = try await nodes.holder(of: slot)
-                let target = try #require(seeds.first { $0 != source })
-                try await nodes.beginMove(slot, from: source, to: target)
-                try await nodes.migrate([key], from: source, to: target)
+                let move = try await HalfMove(tag: "moving", values: ("before", "here"), client: client, nodes: nodes)
                 // Half moved: the moved key answers through ASK at the target, the other still at the source.
-                #expect(try await client.send(["GET", key]).string == "before")
-                #expect(try await client.send(["GET", stays]).string == "here")
-                let replies = try await client.pipeline([["GET", key], ["GET", stays]])
+                #expect(try await client.send(["GET", move.moved]).string == "before")
+                #expect(try await client.send(["GET", move.stays]).string == "here")
+                let replies = try await client.pipeline([["GET", move.moved], ["GET", move.stays]])
                 #expect(try replies.map { try $0.get().string } == ["before", "here"])
-                try await nodes.migrate([stays], from: source, to: target)
-                try await nodes.endMove(slot, to: target)
+                try await move.finish(nodes)
                 // Moved: the first command learns it from MOVED, and the client's map follows.
-                #expect(try await client.send(["GET", key]).string == "before")
-                _ = try await client.send(["SET", key, "after"])
-                #expect(try await nodes.send(target, ["GET", key]).string == "after")
+                #expect(try await client.send(["GET", move.moved]).string == "before")
+                _ = try await client.send(["SET", move.moved, "after"])
+                #expect(try await nodes.send(move.target, ["GET", move.moved]).string == "after")
                 await nodes.close()
             }
         }
@@ -180,16 +200,10 @@ struct RedisClusterTests {
             // Reads the map five times a second: many reads that do not list the new node pass while the test runs.
             configuration.clusterRefreshMilliseconds = 200
             try await TestRedis.withClient(configuration) { client in
-                let key = "usher:{outside}:settings"
-                let stays = "usher:{outside}:agents"
-                let slot = HashSlot.of(key)
-                _ = try await client.send(["SET", key, "moved"])
-                _ = try await client.send(["SET", stays, "here"])
                 let added = try await cluster.addPrimary()
                 let nodes = try await ClusterNodes(cluster.seeds + [added])
-                let source = try await nodes.holder(of: slot)
-                try await nodes.beginMove(slot, from: source, to: added)
-                try await nodes.migrate([key], from: source, to: added)
+                let move = try await HalfMove(tag: "outside", values: ("moved", "here"), client: client, nodes: nodes, to: added)
+                let (key, stays) = (move.moved, move.stays)
                 // A primary without slots is in no map the client reads: only the ASK names it.
                 #expect(!client.clusterPrimaries.contains(added))
                 try await TestRedis.eventually("the moved key answers through ASK at the new node", seconds: TestRedis.readySeconds) {
@@ -220,18 +234,10 @@ struct RedisClusterTimingTests {
             configuration.reconnectMaxMilliseconds = 200
             configuration.maxRedirects = 3
             try await TestRedis.withClient(configuration) { client in
-                let moved = "usher:{paused}:settings"
-                let stays = "usher:{paused}:agents"
-                let slot = HashSlot.of(moved)
-                _ = try await client.send(["SET", moved, "1"])
-                _ = try await client.send(["SET", stays, "2"])
                 let nodes = try await ClusterNodes(cluster.seeds)
-                let source = try await nodes.holder(of: slot)
-                let target = try #require(cluster.seeds.first { $0 != source })
-                try await nodes.beginMove(slot, from: source, to: target)
-                try await nodes.migrate([moved], from: source, to: target)
+                let move = try await RedisClusterTests.HalfMove(tag: "paused", values: ("1", "2"), client: client, nodes: nodes)
                 // Half moved: a command on both keys can run nowhere, and Redis answers it TRYAGAIN.
-                let commands = Array(repeating: ["MGET", moved, stays], count: 50)
+                let commands = Array(repeating: ["MGET", move.moved, move.stays], count: 50)
                 let started = ContinuousClock.now
                 let replies = try await client.pipeline(commands)
                 let took = ContinuousClock.now - started
@@ -241,8 +247,7 @@ struct RedisClusterTimingTests {
                 }
                 // At most three pauses of at most 200 ms each; a pause per reply would be 100 or more, 10 s on average.
                 #expect(took < .seconds(3), "took \(took)")
-                try await nodes.migrate([stays], from: source, to: target)
-                try await nodes.endMove(slot, to: target)
+                try await move.finish(nodes)
                 let after = try await client.pipeline(commands)
                 #expect(try after.map { try $0.get().array?.compactMap(\.string) } == Array(repeating: ["1", "2"], count: 50))
                 await nodes.close()
