@@ -49,8 +49,8 @@ struct SlotMap: Sendable, Equatable {
     }
 
     /// Reads a `CLUSTER SHARDS` reply (Redis 7.0 and later): per shard `slots` (pairs of first and last slot) and
-    /// `nodes`, each a map with `role`, `endpoint` (else `ip`) and `port`; the shard's primary serves its slots. A
-    /// shard without slots, or without a primary it names, serves none. An endpoint that is empty or `?` (the node
+    /// `nodes`, each a map with `role`, `health`, `endpoint` (else `ip`) and `port`; the shard's primary serves its
+    /// slots. A shard without slots, or without a primary it names, serves none. An endpoint that is empty or `?` (the node
     /// does not know its own address) is `asked`'s host.
     init(shards reply: RedisValue, asked: Node) throws(RedisError) {
         guard case .array(let shards) = reply else { throw .protocolError("CLUSTER SHARDS returned \(reply)") }
@@ -60,8 +60,11 @@ struct SlotMap: Sendable, Equatable {
             guard case .array(let bounds)? = fields["slots"], case .array(let nodes)? = fields["nodes"], bounds.count % 2 == 0 else {
                 throw .protocolError("CLUSTER SHARDS returned the shard \(shard)")
             }
-            let primary = try nodes.map(Self.fields).first { $0["role"]?.string == "master" }
-            guard let primary, !bounds.isEmpty else { continue }
+            // A shard may list its failed former primary beside the one that took over: the one online serves.
+            let primaries = try nodes.map(Self.fields).filter { $0["role"]?.string == "master" }
+            guard let primary = primaries.first(where: { $0["health"]?.string == "online" }) ?? primaries.first, !bounds.isEmpty else {
+                continue
+            }
             let host = primary["endpoint"]?.string ?? primary["ip"]?.string ?? ""
             guard case .integer(let port)? = primary["port"], port > 0, port < 65_536 else {
                 throw .protocolError("CLUSTER SHARDS returned the node \(primary)")
