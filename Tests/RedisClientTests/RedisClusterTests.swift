@@ -134,7 +134,7 @@ struct RedisClusterTests {
         }
     }
 
-    @Test("CLUSTER SHARDS gives the map CLUSTER SLOTS gives, on every node: its primaries, not its replicas, and a slot moved")
+    @Test("CLUSTER SHARDS gives the map CLUSTER SLOTS gives: on every node, after a slot moved, after a failover; never a replica")
     func shards() async throws {
         try await TestRedis.withCluster(replicas: 1) { cluster in
             let everyNode = try await ClusterNodes(cluster.seeds)
@@ -166,6 +166,17 @@ struct RedisClusterTests {
             let map = try SlotMap(shards: moved, asked: try #require(SlotMap.Node(target)))
             #expect(map.node(for: slot)?.description == target)
             #expect(map == (try await Self.owners(nodes, from: target)))
+            // A primary dies and its replica takes over: the map names the replica, by either command.
+            try cluster.kill(source)
+            var after = SlotMap()
+            try await TestRedis.eventually("a replica takes over from \(source)", seconds: TestRedis.readySeconds) {
+                guard let reply = try? await nodes.send(target, ["CLUSTER", "SHARDS"]), let asked = SlotMap.Node(target),
+                    let read = try? SlotMap(shards: reply, asked: asked)
+                else { return false }
+                after = read
+                return read.coversAll && !read.owners.map(\.description).contains(source)
+            }
+            #expect(after == (try await Self.owners(nodes, from: target)))
             await nodes.close()
             await everyNode.close()
         }

@@ -13,6 +13,16 @@ public struct TestCluster: Sendable {
         return try await Self.runForLine(["add", self.directory.path], writes: added, in: self.directory)
     }
 
+    /// Kills the node at `address` with SIGKILL, as a crash would.
+    public func kill(_ address: String) throws {
+        let port = address.split(separator: ":").last.map(String.init) ?? address
+        let pidFile = self.directory.appendingPathComponent("node-\(port)/redis.pid")
+        guard let pid = Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestRedis.ClusterStartFailed(why: "no pid in \(pidFile.path)")
+        }
+        guard Foundation.kill(pid, SIGKILL) == 0 else { throw TestRedis.ClusterStartFailed(why: "kill \(pid) failed") }
+    }
+
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/redis-cluster")
 
     /// Runs the script until `done`, at most 90 s. Its results are files (the seeds once the cluster is up, its
