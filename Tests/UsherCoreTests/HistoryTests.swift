@@ -164,25 +164,21 @@ struct HistoryTests {
     @Test("a read asks Redis for no more minutes than the retention holds, however far past now the period reaches")
     func readStopsAtNow() async throws {
         // A private server, so the count of reads is this test's alone.
-        try await TestRedis.withPrivateServer { server in
-            try await TestRedis.withClient(RedisConfiguration(port: server.port), scripts: Broker.scripts) { client in
-                let broker = Broker(redis: client, configuration: BrokerConfiguration(historyRetentionSeconds: 3_600))
-                let site = "h-" + UUID().uuidString.prefix(12).lowercased()
-                _ = try await broker.putSite(site, caller: .admin, update: SiteSettingsUpdate())
-                let now = Int64(Date().timeIntervalSince1970 * 1_000)
-                let range = try HistoryRange(from: now - 86_400_000, to: now + 365 * 86_400_000, stepSeconds: 366 * 86_400, maxPoints: 10)
-                // The scripts' own HGETALLs count too: only the difference is the read's, and one of those is the
-                // authorizing script's read of the site's settings.
-                func reads() async throws -> Int {
-                    let info = try await client.send(["INFO", "commandstats"]).string ?? ""
-                    let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cmdstat_hgetall:") } ?? ""
-                    return line.split(separator: ",").first.flatMap { Int($0.split(separator: "=").last ?? "") } ?? 0
-                }
-                let before = try await reads()
-                _ = try await broker.history(site: site, caller: .admin, range: range)
-                let calls = try await reads() - before
-                #expect(calls > 1 && calls <= 1 + broker.historyRetentionMinutes + 2, "\(calls) reads")
+        try await CoreHarness.run(configuration: BrokerConfiguration(historyRetentionSeconds: 3_600), privateServer: true) { h in
+            let (client, broker, site) = (h.redis, h.broker, h.site)
+            let now = Int64(Date().timeIntervalSince1970 * 1_000)
+            let range = try HistoryRange(from: now - 86_400_000, to: now + 365 * 86_400_000, stepSeconds: 366 * 86_400, maxPoints: 10)
+            // The scripts' own HGETALLs count too: only the difference is the read's, and one of those is the
+            // authorizing script's read of the site's settings.
+            func reads() async throws -> Int {
+                let info = try await client.send(["INFO", "commandstats"]).string ?? ""
+                let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cmdstat_hgetall:") } ?? ""
+                return line.split(separator: ",").first.flatMap { Int($0.split(separator: "=").last ?? "") } ?? 0
             }
+            let before = try await reads()
+            _ = try await broker.history(site: site, caller: .admin, range: range)
+            let calls = try await reads() - before
+            #expect(calls > 1 && calls <= 1 + broker.historyRetentionMinutes + 2, "\(calls) reads")
         }
     }
 
@@ -213,53 +209,51 @@ struct HistoryTests {
     @Test("samples fold finished minutes into blocks; a long period reads the blocks and answers as its minutes would")
     func folded() async throws {
         // A private server: other tests' samplers, with their own retention, would fold this site too.
-        try await TestRedis.withPrivateServer { server in
-            try await TestRedis.withClient(RedisConfiguration(port: server.port), scripts: Broker.scripts) { client in
-                let broker = Broker(redis: client, configuration: BrokerConfiguration(historyFoldMinutes: 1_000))
-                let site = "h-" + UUID().uuidString.prefix(12).lowercased()
-                _ = try await broker.putSite(site, caller: .admin, update: SiteSettingsUpdate())
-                let keys = SiteKeys(site: site)
-                guard case .array(let time) = try await client.send(["TIME"]), let seconds = time.first?.string.flatMap({ Int64($0) }) else {
-                    Issue.record("TIME answered no seconds")
-                    return
-                }
-                // Three whole hours before the current one, with minutes of data in the first two and a half. Steps of an
-                // hour from a minute that starts no block: blocks inside, minutes at the edges.
-                let start = (seconds / 3_600 - 3) * 60
-                var random = SystemRandomNumberGenerator()
-                var minutes: [Int64: [String: Int64]] = [:]
-                for minute in start..<(start + 150) where Bool.random(using: &random) {
-                    var fields: [String: Int64] = ["*|samples": 2, "*|slots": Int64.random(in: 0...40, using: &random)]
-                    for name in ["sales|issued", "sales|withheld:no_capacity", "support|accepted", "~|withheld:cooldown"]
-                    where Bool.random(using: &random) {
-                        fields[name] = Int64.random(in: 1...1_000, using: &random)
-                    }
-                    minutes[minute] = fields
-                    _ = try await client.send(["HSET", keys.key(.minute) + String(minute)] + fields.flatMap { [$0.key, String($0.value)] })
-                }
-                // Folding began just before them; one sample folds every finished minute since.
-                _ = try await client.send(["HSET", keys.key(.historyFold), "since", String(start), "through", String(start - 1)])
-                _ = try await broker.sample(site: site, leaseMilliseconds: 1)
-                let through = try await client.send(["HGET", keys.key(.historyFold), "through"]).string.flatMap { Int64($0) }
-                #expect((through ?? 0) >= start + 180)
-                let counted = try await client.send(["HGET", keys.key(.block) + String(start / 10), "#"]).string.flatMap { Int($0) }
-                #expect(counted == minutes.keys.filter { $0 < start + 10 }.count)
-                let hourly = try HistoryRange(from: (start + 3) * 60_000, to: (start + 180) * 60_000, stepSeconds: 3_600, maxPoints: 10)
-                let expected = CapacityHistory(range: hourly, minutes: minutes, bytes: 0, retentionSeconds: 0)
-                let read = try await broker.history(site: site, caller: .admin, range: hourly)
-                #expect(read.series == expected.series)
-                #expect(read.storedMinutes == minutes.keys.filter { $0 >= start + 3 }.count)
-                // It read the blocks: with the minutes they sum deleted the answer stands, while steps that split
-                // blocks read those minutes, and find them gone.
-                let reads = HistoryRead.plan(range: hourly, from: start + 3, to: start + 180, folded: start...(start + 180), wholeFrom: 0)
-                let summed = Set(reads.filter(\.isBlock).flatMap { $0.minute..<($0.minute + HistoryRead.blockMinutes) })
-                #expect(summed.count >= 150)
-                _ = try await client.send(["DEL"] + summed.map { keys.key(.minute) + String($0) })
-                #expect(try await broker.history(site: site, caller: .admin, range: hourly).series == expected.series)
-                let fine = try HistoryRange(from: start * 60_000, to: (start + 180) * 60_000, stepSeconds: 300, maxPoints: 100)
-                let left = CapacityHistory(range: fine, minutes: minutes.filter { !summed.contains($0.key) }, bytes: 0, retentionSeconds: 0)
-                #expect(try await broker.history(site: site, caller: .admin, range: fine).series == left.series)
+        try await CoreHarness.run(configuration: BrokerConfiguration(historyFoldMinutes: 1_000), privateServer: true) { h in
+            let (client, broker, site) = (h.redis, h.broker, h.site)
+            let keys = SiteKeys(site: site)
+            guard case .array(let time) = try await client.send(["TIME"]), let seconds = time.first?.string.flatMap({ Int64($0) }) else {
+                Issue.record("TIME answered no seconds")
+                return
             }
+            // Three whole hours before the current one, with minutes of data in the first two and a half. Steps of an
+            // hour from a minute that starts no block: blocks inside, minutes at the edges.
+            let start = (seconds / 3_600 - 3) * 60
+            var random = SystemRandomNumberGenerator()
+            var minutes: [Int64: [String: Int64]] = [:]
+            for minute in start..<(start + 150) where Bool.random(using: &random) {
+                var fields: [String: Int64] = ["*|samples": 2, "*|slots": Int64.random(in: 0...40, using: &random)]
+                for name in ["sales|issued", "sales|withheld:no_capacity", "support|accepted", "~|withheld:cooldown"]
+                where Bool.random(using: &random) {
+                    fields[name] = Int64.random(in: 1...1_000, using: &random)
+                }
+                minutes[minute] = fields
+                _ = try await client.send(["HSET", keys.key(.minute) + String(minute)] + fields.flatMap { [$0.key, String($0.value)] })
+            }
+            // Folding began just before them; one sample folds every finished minute since.
+            _ = try await client.send(["HSET", keys.key(.historyFold), "since", String(start), "through", String(start - 1)])
+            _ = try await broker.sample(site: site, leaseMilliseconds: 1)
+            let through = try await client.send(["HGET", keys.key(.historyFold), "through"]).string.flatMap { Int64($0) }
+            // Through the last minute of the three hours at least: in the first minute of the current hour, that is
+            // the last finished one.
+            #expect((through ?? 0) >= start + 179)
+            let counted = try await client.send(["HGET", keys.key(.block) + String(start / 10), "#"]).string.flatMap { Int($0) }
+            #expect(counted == minutes.keys.filter { $0 < start + 10 }.count)
+            let hourly = try HistoryRange(from: (start + 3) * 60_000, to: (start + 180) * 60_000, stepSeconds: 3_600, maxPoints: 10)
+            let expected = CapacityHistory(range: hourly, minutes: minutes, bytes: 0, retentionSeconds: 0)
+            let read = try await broker.history(site: site, caller: .admin, range: hourly)
+            #expect(read.series == expected.series)
+            #expect(read.storedMinutes == minutes.keys.filter { $0 >= start + 3 }.count)
+            // It read the blocks: with the minutes they sum deleted the answer stands, while steps that split
+            // blocks read those minutes, and find them gone.
+            let reads = HistoryRead.plan(range: hourly, from: start + 3, to: start + 180, folded: start...(start + 180), wholeFrom: 0)
+            let summed = Set(reads.filter(\.isBlock).flatMap { $0.minute..<($0.minute + HistoryRead.blockMinutes) })
+            #expect(summed.count >= 150)
+            _ = try await client.send(["DEL"] + summed.map { keys.key(.minute) + String($0) })
+            #expect(try await broker.history(site: site, caller: .admin, range: hourly).series == expected.series)
+            let fine = try HistoryRange(from: start * 60_000, to: (start + 180) * 60_000, stepSeconds: 300, maxPoints: 100)
+            let left = CapacityHistory(range: fine, minutes: minutes.filter { !summed.contains($0.key) }, bytes: 0, retentionSeconds: 0)
+            #expect(try await broker.history(site: site, caller: .admin, range: fine).series == left.series)
         }
     }
 
@@ -267,30 +261,26 @@ struct HistoryTests {
     func retention() async throws {
         // A private server: the shared one has other tests' applications sampling every site with their own
         // retention, and whichever instance first writes a field of a minute sets its expiry.
-        try await TestRedis.withPrivateServer { server in
-            try await TestRedis.withClient(RedisConfiguration(port: server.port), scripts: Broker.scripts) { client in
-                for retention in [3_600, 0] {
-                    let broker = Broker(redis: client, configuration: BrokerConfiguration(historyRetentionSeconds: retention))
-                    let site = "h-" + UUID().uuidString.prefix(12).lowercased()
-                    _ = try await broker.putSite(site, caller: .admin, update: SiteSettingsUpdate())
-                    _ = try await broker.presence(
-                        site: site, caller: .admin, agent: "a1",
-                        update: PresenceUpdate(status: .available, maxChats: 1, queues: ["default"], session: "s")
-                    )
-                    _ = try await broker.poll(site: site, caller: .admin, visitor: "v1", queue: "default")
-                    _ = try await broker.sample(site: site, leaseMilliseconds: 1_000)
-                    let keys = try await client.send(["KEYS", "usher:{\(site)}:m:*"])
-                    guard case .array(let names) = keys else { Issue.record("KEYS answered \(keys)"); continue }
-                    if retention == 0 {
-                        #expect(names.isEmpty)
-                        continue
-                    }
-                    #expect(!names.isEmpty)
-                    for name in names.compactMap(\.string) {
-                        let ttl = try await client.send(["PTTL", name])
-                        guard case .integer(let milliseconds) = ttl else { Issue.record("PTTL answered \(ttl)"); continue }
-                        #expect(milliseconds > 3_600_000 && milliseconds <= 3_660_000)
-                    }
+        for retention in [3_600, 0] {
+            try await CoreHarness.run(configuration: BrokerConfiguration(historyRetentionSeconds: retention), privateServer: true) { h in
+                let (client, broker, site) = (h.redis, h.broker, h.site)
+                _ = try await broker.presence(
+                    site: site, caller: .admin, agent: "a1",
+                    update: PresenceUpdate(status: .available, maxChats: 1, queues: ["default"], session: "s")
+                )
+                _ = try await broker.poll(site: site, caller: .admin, visitor: "v1", queue: "default")
+                _ = try await broker.sample(site: site, leaseMilliseconds: 1_000)
+                let keys = try await client.send(["KEYS", "usher:{\(site)}:m:*"])
+                guard case .array(let names) = keys else { Issue.record("KEYS answered \(keys)"); return }
+                if retention == 0 {
+                    #expect(names.isEmpty)
+                    return
+                }
+                #expect(!names.isEmpty)
+                for name in names.compactMap(\.string) {
+                    let ttl = try await client.send(["PTTL", name])
+                    guard case .integer(let milliseconds) = ttl else { Issue.record("PTTL answered \(ttl)"); continue }
+                    #expect(milliseconds > 3_600_000 && milliseconds <= 3_660_000)
                 }
             }
         }
