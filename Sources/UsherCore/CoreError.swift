@@ -29,4 +29,7 @@ public enum CoreError: Error, Sendable, Equatable {
     case hoursStale
     /// Redis cannot be reached or is too slow: fail closed.
     case unavailable(String)
+    /// This instance already waits for Redis on as much of this kind of work as it may: shed at once, failing
+    /// closed like `unavailable`, though nothing is wrong with Redis.
+    case overloaded(String)
 }

@@ -112,7 +112,7 @@ struct PollBatchTests {
             }
             // Were it to wait, it would wait for the gate: then this fails instead of hanging.
             try await TestRedis.eventually("the fourth item is answered while the call is in flight") { refused.withLock { $0 } != nil }
-            #expect(throws: CoreError.unavailable("too many polls of this site and token wait for Redis")) { try refused.withLock { $0 }?.get() }
+            #expect(throws: CoreError.overloaded("too many polls of this site and token wait for Redis")) { try refused.withLock { $0 }?.get() }
             #expect(batcher.waiting("k") == 2)
             calls.gate.open()
             await fourth.value
@@ -123,6 +123,30 @@ struct PollBatchTests {
         #expect(calls.all == [[0], [1, 2]])
         // With its call ended the key has room again.
         #expect(try await batcher.submit(4, key: "k", decide: decide).get() == 40)
+    }
+
+    @Test("a poll shed for a full lane is withheld as unavailable at once, and Redis is not reported unreachable for it")
+    func shedPoll() async throws {
+        try await CoreHarness.run(configuration: BrokerConfiguration(pollCallsInFlight: 1, pollWaitingMax: 0), privateServer: true) { h in
+            _ = try await h.online("a1", maxChats: 1)
+            let reported = Mutex<[String]>([])
+            let broker = h.broker
+            let site = h.site
+            let poll: @Sendable (String) async throws -> InvitationDecision = { visitor in
+                try await broker.poll(InvitationPoll(visitor: visitor), site: site, caller: .admin, unavailableRetrySeconds: 5) { detail in
+                    reported.withLock { $0.append(detail) }
+                }
+            }
+            // Scripts wait while Redis pauses writes, so the first poll's call stays in flight until it resumes.
+            try await h.raw("CLIENT", "PAUSE", "20000", "WRITE")
+            let first = Task { try await poll("v1") }
+            try await TestRedis.eventually("the first poll's call is in flight") { h.redis.inFlight == 1 }
+            #expect(try await poll("v2") == .withhold(reason: .unavailable, retryAfterSeconds: 5))
+            try await h.raw("CLIENT", "UNPAUSE")
+            let decided = try await first.value
+            #expect(decided != .withhold(reason: .unavailable, retryAfterSeconds: 5), "the first poll was decided: \(decided)")
+            #expect(reported.withLock { $0 }.isEmpty, "shedding is not Redis being unreachable")
+        }
     }
 
     @Test("a call's failure is each of its items' outcome, and a call that miscounts fails closed")

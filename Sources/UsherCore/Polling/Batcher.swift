@@ -41,7 +41,7 @@ final class Batcher<Item: Sendable, Answer: Sendable>: Sendable {
     }
 
     /// The outcome of an item refused a place among those waiting.
-    static var refusal: Outcome { .failure(.unavailable("too many polls of this site and token wait for Redis")) }
+    static var refusal: Outcome { .failure(.overloaded("too many polls of this site and token wait for Redis")) }
 
     /// `item`'s outcome. `decide` runs a call: the items in order, one outcome each in the same order. Whoever
     /// leads a call runs it with its own `decide`, so `decide` must depend on nothing but the key, and must finish

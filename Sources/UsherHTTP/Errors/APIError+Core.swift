@@ -54,6 +54,8 @@ extension APIError {
             self = .unavailable(
                 "the capacity store is unreachable; retry shortly", retryAfterSeconds: retry.unavailableSeconds, cause: detail
             )
+        case .overloaded:
+            self = .overloaded(retryAfterSeconds: retry.unavailableSeconds)
         }
     }
 }

@@ -34,6 +34,14 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         return error
     }
 
+    /// This instance sheds the request: it is answering, or waiting for Redis on, as much as it may.
+    static func overloaded(retryAfterSeconds: Int) -> APIError {
+        APIError(
+            status: .serviceUnavailable, code: "overloaded", message: "this instance is answering as many requests as it may; retry shortly",
+            retryAfterSeconds: retryAfterSeconds
+        )
+    }
+
     /// The path exists, but not for this method.
     static func methodNotAllowed(_ method: HTTPRequest.Method, allow: String) -> APIError {
         var error = APIError(status: .methodNotAllowed, code: "method_not_allowed", message: "\(method) is not allowed here; allowed: \(allow)")

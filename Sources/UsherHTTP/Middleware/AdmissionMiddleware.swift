@@ -23,10 +23,7 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
                 return try InvitationResponse(.withhold(reason: .unavailable, retryAfterSeconds: self.retryAfterSeconds))
                     .response(from: request, context: context)
             }
-            throw APIError(
-                status: .serviceUnavailable, code: "overloaded", message: "this instance is answering as many requests as it may; retry shortly",
-                retryAfterSeconds: self.retryAfterSeconds
-            )
+            throw APIError.overloaded(retryAfterSeconds: self.retryAfterSeconds)
         }
         defer { self.admission.leave() }
         return try await next(request, context)
