@@ -257,6 +257,26 @@ struct HistoryTests {
         }
     }
 
+    @Test("a minute's field that is no count is folded as nothing, and the fold goes on")
+    func foldSkipsNonCounts() async throws {
+        try await CoreHarness.run(configuration: BrokerConfiguration(historyFoldMinutes: 1_000), privateServer: true) { h in
+            let keys = SiteKeys(site: h.site)
+            guard case .array(let time) = try await h.raw("TIME"), let seconds = time.first?.string.flatMap({ Int64($0) }) else {
+                Issue.record("TIME answered no seconds")
+                return
+            }
+            let minute = seconds / 60 - 2
+            try await h.raw("HSET", keys.key(.minute) + String(minute), "*|samples", "2", "sales|issued", "not a count")
+            try await h.raw("HSET", keys.key(.historyFold), "since", String(minute), "through", String(minute - 1))
+            _ = try await h.broker.sample(site: h.site, leaseMilliseconds: 1)
+            let block = keys.key(.block) + String(minute / Int64(HistoryRead.blockMinutes))
+            #expect(try await h.raw("HGET", block, "*|samples").string == "2")
+            #expect(try await h.raw("HGET", block, "sales|issued").string == "0")
+            let through = try await h.raw("HGET", keys.key(.historyFold), "through").string.flatMap { Int64($0) }
+            #expect((through ?? 0) >= minute + 1)
+        }
+    }
+
     @Test("each minute's hash expires the retention after its minute, and a retention of 0 writes none")
     func retention() async throws {
         // A private server: the shared one has other tests' applications sampling every site with their own

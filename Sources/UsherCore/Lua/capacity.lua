@@ -4,9 +4,10 @@
 -- `offline` otherwise. Slots: `total` and `free` over available agents; `chats` and `held` over all agents.
 -- Per queue also the wait estimate's inputs and its recorded samples (see `WaitEstimateReply`).
 -- Keys: the agents' sums (the site's and each queue's), the index of agents by id, the hashes of agents past their
--- heartbeat but not yet swept and of those listed, the queues' waiting lines, statistics and estimate samples, counters (and what the sweep
--- touches); for a sample also the per-queue counters, the sampling lease and the minute's history. It reads O(queues
--- + listed agents) keys, whatever the number of agents.
+-- heartbeat but not yet swept (at most correctedAgents) and of those listed, the queues' waiting lines, statistics and
+-- estimate samples, counters (and what the sweep touches); for a sample also the per-queue counters, the sampling
+-- lease, the minute's history and the fold's state, and up to foldMinutes finished minutes with their blocks. It
+-- reads O(queues + listed agents + correctedAgents + foldMinutes) keys, whatever the number of agents.
 -- ARGV (after the prelude's, see prelude.lua; Swift: CapacityArguments):
 --   [13] leaseMilliseconds  0 for a plain read; for a sample (see `Broker.sample`) how long its lease on the history
 --                           lasts (ms)
@@ -94,6 +95,7 @@ if #load > 0 then site.agentLoad = load end
 -- `K.historyFold` says which minutes are folded, `since` to `through`; a reader takes a block only when all its
 -- minutes are. The first fold (or one after folding stopped for longer than the history is kept) starts at the
 -- current minute.
+-- Each minute is marked folded as soon as it is added, so that a script that fails later adds no minute twice.
 local function fold(limit)
     local last = math.floor(NOW / 60000) - 1
     local through = tonumber(redis.call('HGET', K.historyFold, 'through'))
@@ -109,12 +111,17 @@ local function fold(limit)
         if #fields > 0 then
             local block = math.floor(through / S.historyBlockMinutes)
             local key = K.block .. block
-            for i = 1, #fields, 2 do redis.call('HINCRBY', key, fields[i], fields[i + 1]) end
+            for i = 1, #fields, 2 do
+                -- Every field of a minute is a count; one that is not was written by hand, and counts nothing
+                -- rather than fail this fold and every later one.
+                local count = string.match(fields[i + 1], '^%-?%d+$') and fields[i + 1] or '0'
+                redis.call('HINCRBY', key, fields[i], count)
+            end
             redis.call('HINCRBY', key, '#', 1)
             redis.call('PEXPIREAT', key, (block + 1) * S.historyBlockMinutes * 60000 + HISTORY_MS)
         end
+        redis.call('HSET', K.historyFold, 'through', through)
     end
-    if folded > 0 then redis.call('HSET', K.historyFold, 'through', through) end
 end
 local leaseMs = tonumber(ARGV[13])
 if leaseMs > 0 then

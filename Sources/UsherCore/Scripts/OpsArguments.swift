@@ -8,7 +8,7 @@ struct CapacityArguments: ScriptArguments {
     let agentsAfter: String
     /// How many agents past their heartbeat but not yet swept to count as they are now, at most.
     let correctedAgents: Int
-    /// For a sample, how many finished minutes of history to fold into their hours at most.
+    /// For a sample, how many finished minutes of history to fold into their blocks at most.
     let foldMinutes: Int
 
     var script: Script { .capacity }
