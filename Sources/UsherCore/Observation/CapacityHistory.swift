@@ -81,7 +81,8 @@ public struct CapacityHistory: Sendable {
     public let range: HistoryRange
     /// Queue → points; `*` is the whole site.
     public let series: [String: [Point]]
-    /// Minutes in the period that hold data, and the memory they take in Redis.
+    /// Minutes in the period that hold data, and the Redis memory of the hashes read for them: a block's where its
+    /// minutes are folded (they are kept too), else the minutes'.
     public let storedMinutes: Int
     public let bytes: Int64
     public let retentionSeconds: Int

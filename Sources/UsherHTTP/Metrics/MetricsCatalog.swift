@@ -50,7 +50,8 @@ enum MetricsCatalog {
         "usher_rate_limited_total": Entry(
             help: "Website requests refused by the site's or an address's rate limit, as counted in Redis for the site."),
         "usher_history_minute_bytes": Entry(help: "Redis memory of the site's last full minute of history."),
-        "usher_history_bytes_estimate": Entry(help: "The site's history memory when full: the last minute's size times the minutes kept."),
+        "usher_history_bytes_estimate": Entry(
+            help: "The site's history memory when full: the last minute's size times the minutes kept (their ten-minute sums add a tenth)."),
         "usher_sample_errors_total": Entry(help: "Site samples (for gauges and history) that failed, by site."),
     ]
 

@@ -96,7 +96,7 @@
       queues(Object.keys(history.series));
       draw();
       status("History " + new Date(p.from).toLocaleString() + " – " + new Date(p.to).toLocaleString() +
-        " · " + history.storage.minutes + " stored minutes, " + size(history.storage.bytes) + " in Redis");
+        " · " + history.storage.minutes + " stored minutes, " + size(history.storage.bytes) + " read from Redis");
     }, fail);
     clearInterval(state.refresh);
     stopStream();
